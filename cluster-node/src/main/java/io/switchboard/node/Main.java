@@ -1,0 +1,52 @@
+package io.switchboard.node;
+
+import com.typesafe.config.Config;
+import io.switchboard.control.http.ControlServer;
+import io.switchboard.control.http.ControlSettings;
+import io.switchboard.media.session.CallSession;
+import io.switchboard.media.session.SessionListing;
+import io.switchboard.media.session.SessionSettings;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/** Starts a Switchboard node: {@code java -jar switchboard-node.jar}. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Config config = NodeConfig.load();
+    try {
+      ControlServer.refuseInsecureExposure(ControlSettings.fromConfig(config));
+    } catch (IllegalStateException e) {
+      System.err.println("switchboard: " + e.getMessage());
+      System.exit(2);
+    }
+    ActorSystem.create(Guardian.create(), "switchboard", config);
+  }
+
+  /**
+   * Everything a node runs, by role: sharding for sessions (hosting them on media nodes, proxying on
+   * the others), the session listing, and the HTTP/WebSocket gateway. Tests start nodes through here too.
+   *
+   * @return the gateway's bindings, empty on a node without the gateway role
+   */
+  public static CompletionStage<Optional<ControlServer.Bindings>> init(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    Cluster cluster = Cluster.get(system);
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    CallSession.init(system, SessionSettings.fromConfig(config));
+    if (cluster.selfMember().hasRole(CallSession.ROLE)) {
+      system.systemActorOf(SessionListing.create(), "session-listing", Props.empty());
+    }
+    if (!cluster.selfMember().hasRole("gateway")) return CompletableFuture.completedFuture(Optional.empty());
+    return ControlServer.start(system, ControlSettings.fromConfig(config)).thenApply(Optional::of);
+  }
+}

@@ -1,0 +1,358 @@
+package io.switchboard.control.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.switchboard.control.api.Json;
+import io.switchboard.control.api.Params;
+import io.switchboard.control.api.ProtocolError;
+import io.switchboard.control.api.Request;
+import io.switchboard.control.gateway.SessionGateway;
+import io.switchboard.media.cluster.ErrorCode;
+import io.switchboard.media.metrics.SwitchboardMetrics;
+import io.switchboard.media.session.CallSession;
+import io.switchboard.media.session.Caller;
+import io.switchboard.media.session.SessionEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+
+/**
+ * One control WebSocket connection: parses requests, runs them one at a time through the
+ * {@link SessionGateway}, and writes replies and the bound session's events to the client.
+ *
+ * <p>States: {@link #unbound} (no session), {@link #binding} (a create or attach is in flight; events
+ * of that session are held until its reply has been written, so the reply always comes first) and
+ * {@link #bound}. The inbound stream is acknowledged only after a request's reply is queued, so one
+ * connection never has two requests in flight and its replies keep request order.
+ *
+ * <p>Outbound frames go through an {@link Outbox}: the WebSocket source acknowledges each frame, and
+ * while it has not, frames wait in bounded lanes; a client too slow to read loses normal events
+ * (counted, then reported as {@code events.dropped}), never the media or other connections' events.
+ * The session watches {@link #eventInbox}; when this actor stops the session is orphaned.
+ */
+public final class ConnectionActor {
+
+  public sealed interface Command {}
+
+  /** What the inbound stream hands over for each WebSocket message. */
+  public sealed interface Frame {}
+
+  public record Text(String text) implements Frame {}
+
+  public record TooLarge(long size) implements Frame {}
+
+  public enum Binary implements Frame { INSTANCE }
+
+  public enum Ack { INSTANCE }
+
+  public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
+
+  public record Inbound(Frame frame, ActorRef<Ack> ackTo) implements Command {}
+
+  public enum StreamEnded implements Command { INSTANCE }
+
+  public record StreamFailed(Throwable cause) implements Command {}
+
+  /** The WebSocket source, ready for frames; it acknowledges each with {@link OutboundAck}. */
+  public record OutboundAttached(ActorRef<Outgoing> out) implements Command {}
+
+  public enum OutboundAck implements Command { INSTANCE }
+
+  /** What the connection writes to the WebSocket source. */
+  public sealed interface Outgoing {}
+
+  public record OutFrame(String text) implements Outgoing {}
+
+  public enum Close implements Outgoing { INSTANCE }
+
+  private record Delivered(SessionEvent event) implements Command {}
+
+  /** A request's outcome and the behaviour to take once its reply is queued. */
+  private record Completed(JsonNode id, String method, JsonNode result, Throwable failure,
+                           Supplier<Behavior<Command>> then) implements Command {}
+
+  /** Settings of the connection: who the caller is and how much may queue for it. */
+  public record Settings(String keyApp, int criticalQueue, int eventQueue) {}
+
+  public static Behavior<Command> create(SessionGateway gateway, Settings settings, AccessUrls urls) {
+    return Behaviors.setup(ctx -> new ConnectionActor(ctx, gateway, settings, urls).unbound(null, 0));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final SessionGateway gateway;
+  private final Settings settings;
+  private final AccessUrls urls;
+  private final SwitchboardMetrics metrics;
+  private final Outbox outbox;
+  private final ActorRef<SessionEvent> eventInbox;
+  private final Caller caller;
+  private ActorRef<Outgoing> out;
+  private boolean outReady;
+  private ActorRef<Ack> inboundAck;
+
+  private ConnectionActor(ActorContext<Command> ctx, SessionGateway gateway, Settings settings, AccessUrls urls) {
+    this.ctx = ctx;
+    this.gateway = gateway;
+    this.settings = settings;
+    this.urls = urls;
+    this.metrics = SwitchboardMetrics.get(ctx.getSystem());
+    this.outbox = new Outbox(settings.criticalQueue(), settings.eventQueue());
+    this.eventInbox = ctx.messageAdapter(SessionEvent.class, Delivered::new);
+    this.caller = Caller.connection(eventInbox, settings.keyApp());
+    metrics.controlConnections.inc();
+  }
+
+  // ---- states ------------------------------------------------------------------------------------
+
+  /**
+   * No session is bound. {@code lastSession}/{@code lastSeq} name the session just left, whose final
+   * events (app.terminated) may still be on their way and are delivered.
+   */
+  private Behavior<Command> unbound(String lastSession, long lastSeq) {
+    return common()
+        .onMessage(Inbound.class, in -> onInbound(in, this::dispatchUnbound))
+        .onMessage(Delivered.class, d -> {
+          if (d.event().sessionId().equals(lastSession) && d.event().seq() > lastSeq) deliver(d.event());
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  /**
+   * A create or attach is in flight: hold events of its session (any session, for a create: only the
+   * new one knows this inbox) until the reply is queued.
+   */
+  private Behavior<Command> binding(String sessionId, List<SessionEvent> held) {
+    return common()
+        .onMessage(Delivered.class, d -> {
+          if (sessionId == null || d.event().sessionId().equals(sessionId)) held.add(d.event());
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> bound(String sessionId, long[] lastSeq) {
+    return common()
+        .onMessage(Inbound.class, in -> onInbound(in, r -> dispatchBound(r, sessionId, lastSeq)))
+        .onMessage(Delivered.class, d -> {
+          SessionEvent e = d.event();
+          if (e.sessionId().equals(sessionId) && e.seq() > lastSeq[0]) {
+            lastSeq[0] = e.seq();
+            deliver(e);
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> boundAfter(String sessionId, List<SessionEvent> toDeliver) {
+    long[] lastSeq = {0};
+    for (SessionEvent e : toDeliver) {
+      if (e.sessionId().equals(sessionId) && e.seq() > lastSeq[0]) {
+        lastSeq[0] = e.seq();
+        deliver(e);
+      }
+    }
+    return bound(sessionId, lastSeq);
+  }
+
+  private BehaviorBuilder<Command> common() {
+    return Behaviors.receive(Command.class)
+        .onMessage(StreamStarted.class, s -> {
+          s.ackTo().tell(Ack.INSTANCE);
+          return Behaviors.same();
+        })
+        .onMessage(OutboundAttached.class, a -> {
+          out = a.out();
+          outReady = true;
+          flush();
+          return Behaviors.same();
+        })
+        .onMessage(OutboundAck.class, a -> {
+          outReady = true;
+          flush();
+          return Behaviors.same();
+        })
+        .onMessage(Completed.class, this::onCompleted)
+        .onMessage(StreamEnded.class, s -> Behaviors.stopped())
+        .onMessage(StreamFailed.class, s -> Behaviors.stopped())
+        .onSignal(PostStop.class, s -> onPostStop());
+  }
+
+  // ---- requests ----------------------------------------------------------------------------------
+
+  private Behavior<Command> onInbound(Inbound in, Function<Request, Behavior<Command>> dispatch) {
+    inboundAck = in.ackTo();
+    Frame frame = in.frame();
+    if (frame instanceof TooLarge t) {
+      return replyError(NullNode.instance, "invalid", new ProtocolError(ErrorCode.INVALID_REQUEST,
+          "message of " + t.size() + " characters or more exceeds max-message-size"));
+    }
+    if (frame instanceof Binary) {
+      return replyError(NullNode.instance, "invalid",
+          new ProtocolError(ErrorCode.INVALID_REQUEST, "binary messages are not part of the control protocol"));
+    }
+    Request request;
+    try {
+      request = Request.parse(((Text) frame).text());
+    } catch (Request.Invalid invalid) {
+      return replyError(invalid.id, "invalid", invalid.error);
+    }
+    try {
+      return dispatch.apply(request);
+    } catch (ProtocolError e) {
+      return replyError(request.id(), request.method(), e);
+    }
+  }
+
+  private Behavior<Command> dispatchUnbound(Request r) {
+    Params p = r.params();
+    return switch (r.method()) {
+      case "session.create" -> {
+        var starting = gateway.start(settings.keyApp(), p.optionalString("app").orElse(null),
+            p.optionalValue("custom_data").orElse(null), eventInbox);
+        yield awaitBinding(r, null, starting, SessionGateway.Started::sessionId, started -> {
+          ObjectNode result = Json.object().put("session_id", started.sessionId());
+          urls.describe(started.sessionId(), started.accessSecret(), result);
+          return result;
+        }, started -> List.of());
+      }
+      case "session.attach" -> {
+        String sessionId = p.requiredString("session_id");
+        long lastSeq = p.optionalLong("last_seq", 0, Long.MAX_VALUE).orElse(-1L);
+        yield awaitBinding(r, sessionId, gateway.attach(sessionId, caller, lastSeq), CallSession.Attached::sessionId, attached -> {
+          ObjectNode result = Json.object().put("session_id", sessionId);
+          if (lastSeq >= 0) result.put("replayed", attached.replay().size()).put("missed", attached.missed());
+          return result;
+        }, CallSession.Attached::replay);
+      }
+      case "session.list" -> list(r);
+      case "session.destroy", "session.info", "http.respond" ->
+          throw new ProtocolError(ErrorCode.NO_SESSION, "this connection has no session; create or attach one first");
+      default -> throw unknownMethod(r);
+    };
+  }
+
+  private Behavior<Command> dispatchBound(Request r, String sessionId, long[] lastSeq) {
+    Params p = r.params();
+    return switch (r.method()) {
+      case "session.create", "session.attach" -> throw new ProtocolError(ErrorCode.SESSION_ALREADY_BOUND,
+          "this connection already controls session " + sessionId + "; destroy it or open another connection");
+      case "session.destroy" -> await(r, gateway.destroy(sessionId, caller, "session.destroy"),
+          done -> Json.object(), done -> unbound(sessionId, lastSeq[0]));
+      case "session.info" -> await(r, gateway.info(sessionId, caller), Json::tree, null);
+      case "session.list" -> list(r);
+      case "http.respond" -> {
+        String requestId = p.requiredString("request_id");
+        int status = (int) p.requiredLong("status", 100, 599);
+        var headers = p.optionalStringMap("headers");
+        String body = p.optionalString("body").orElse("");
+        yield await(r, gateway.respondHttp(sessionId, caller, requestId, status, headers, body), done -> Json.object(), null);
+      }
+      default -> throw unknownMethod(r);
+    };
+  }
+
+  private Behavior<Command> list(Request r) {
+    return await(r, gateway.list(settings.keyApp()), sessions -> {
+      ObjectNode result = Json.object();
+      result.set("sessions", Json.tree(sessions));
+      return result;
+    }, null);
+  }
+
+  /**
+   * Runs a request that binds the connection to a session ({@code knownId}, or null for a create whose
+   * id comes with the reply). Events that arrive before the reply are held, then delivered after it,
+   * behind the replay the reply carries.
+   */
+  private <R> Behavior<Command> awaitBinding(Request r, String knownId, CompletionStage<R> stage, Function<R, String> idOf,
+                                             Function<R, JsonNode> render, Function<R, List<SessionEvent>> replayOf) {
+    List<SessionEvent> held = new ArrayList<>();
+    ctx.pipeToSelf(stage, (value, failure) -> failure != null
+        ? new Completed(r.id(), r.method(), null, failure, () -> unbound(null, 0))
+        : new Completed(r.id(), r.method(), render.apply(value), null, () -> {
+          List<SessionEvent> toDeliver = new ArrayList<>(replayOf.apply(value));
+          toDeliver.addAll(held);
+          return boundAfter(idOf.apply(value), toDeliver);
+        }));
+    return binding(knownId, held);
+  }
+
+  /** Runs a request; {@code next} (may be null: stay) gives the behaviour after its success. */
+  private <R> Behavior<Command> await(Request r, CompletionStage<R> stage, Function<R, JsonNode> render,
+                                      Function<R, Behavior<Command>> next) {
+    ctx.pipeToSelf(stage, (value, failure) -> failure != null
+        ? new Completed(r.id(), r.method(), null, failure, Behaviors::same)
+        : new Completed(r.id(), r.method(), render.apply(value), null,
+            next == null ? Behaviors::same : () -> next.apply(value)));
+    return Behaviors.same();
+  }
+
+  /** Replies, then takes the behaviour the request's outcome calls for (computed on the actor's thread). */
+  private Behavior<Command> onCompleted(Completed c) {
+    if (c.failure() != null) {
+      replyError(c.id(), c.method(), SessionGateway.convertError(c.failure()));
+    } else {
+      metrics.controlCommands.labelValues(c.method(), "ok").inc();
+      outbox.offerReply(Json.result(c.id(), c.result()));
+      flush();
+      ackInbound();
+    }
+    return c.then().get();
+  }
+
+  private Behavior<Command> replyError(JsonNode id, String method, ProtocolError error) {
+    metrics.controlCommands.labelValues(method, error.code().name()).inc();
+    outbox.offerReply(Json.error(id, error.code(), error.getMessage()));
+    flush();
+    ackInbound();
+    return Behaviors.same();
+  }
+
+  private ProtocolError unknownMethod(Request r) {
+    return new ProtocolError(ErrorCode.UNKNOWN_METHOD, "unknown method \"" + r.method() + "\"");
+  }
+
+  // ---- output ------------------------------------------------------------------------------------
+
+  private void deliver(SessionEvent event) {
+    if (outbox.offerEvent(Json.event(event), event.payload().critical())) {
+      metrics.eventsDelivered.inc();
+    } else {
+      metrics.eventsDropped.inc();
+    }
+    flush();
+  }
+
+  private void flush() {
+    if (!outReady || out == null) return;
+    String next = outbox.poll();
+    if (next != null) {
+      outReady = false;
+      out.tell(new OutFrame(next));
+    }
+  }
+
+  private void ackInbound() {
+    if (inboundAck != null) {
+      inboundAck.tell(Ack.INSTANCE);
+      inboundAck = null;
+    }
+  }
+
+  private Behavior<Command> onPostStop() {
+    metrics.controlConnections.dec();
+    if (out != null) out.tell(Close.INSTANCE);
+    return Behaviors.same();
+  }
+}

@@ -1,0 +1,375 @@
+package io.switchboard.media.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.media.cluster.CborSerializable;
+import io.switchboard.media.cluster.ErrorCode;
+import io.switchboard.media.cluster.NodeKeyMessageExtractor;
+import io.switchboard.media.cluster.NodePinnedAllocationStrategy;
+import io.switchboard.media.cluster.Refusal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * A session: the unit a controller drives, holding (from the media issues on) its endpoints.
+ *
+ * <p>Ownership and lifecycle: a Cluster Sharding entity whose id is {@code <nodeKey>-<uuid>}; the
+ * {@link NodePinnedAllocationStrategy} keeps it on the node named by the key for its whole life. It
+ * starts in {@link #awaitingCreate()} and becomes {@link #controlled} (a connection is bound and
+ * watched) or {@link #orphaned} (nobody is bound; it dies after {@code disconnect-timeout} unless a
+ * connection attaches). Any other first message means the session does not exist: the entity answers
+ * SESSION_NOT_FOUND and stops, so probing ids leaves nothing behind.
+ *
+ * <p>Nothing survives a crash or the loss of the node: the state is in memory only, and sessions are
+ * never rebalanced. Passivation is off; the session ends only by destroy, timeout or node shutdown.
+ */
+public final class CallSession {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "CallSession");
+  public static final String ROLE = "media";
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Create the session. {@code controller} is null for sessions started over HTTP (born orphaned). */
+  public record Create(SessionSpec spec, ActorRef<SessionEvent> controller, ActorRef<StatusReply<Created>> replyTo)
+      implements Command {}
+
+  public record SessionSpec(String app, JsonNode customData, String accessSecret) implements CborSerializable {}
+
+  public record Created(String sessionId) implements CborSerializable {}
+
+  /** Bind an orphaned session to the caller's connection, replaying events after {@code lastSeq} (-1: none). */
+  public record Attach(Caller caller, long lastSeq, ActorRef<StatusReply<Attached>> replyTo) implements Command {}
+
+  /** @param missed events after last_seq that had already left the replay buffer */
+  public record Attached(String sessionId, List<SessionEvent> replay, long missed) implements CborSerializable {
+    public Attached {
+      replay = List.copyOf(replay);
+    }
+  }
+
+  public record Destroy(Caller caller, String reason, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  public record GetInfo(Caller caller, ActorRef<StatusReply<SessionSummary>> replyTo) implements Command {}
+
+  /** A request to the session's media_session_access_url; answered by the controller or by default. */
+  public record HandleHttpRequest(
+      String secret, String method, String path, Map<String, String> headers, String content,
+      ActorRef<StatusReply<HttpAnswer>> replyTo) implements Command {
+    public HandleHttpRequest {
+      headers = Map.copyOf(headers);
+    }
+  }
+
+  /** @param fromController false when the default reply was sent because the controller did not answer */
+  public record HttpAnswer(int status, Map<String, String> headers, String body, boolean fromController)
+      implements CborSerializable {
+    public HttpAnswer {
+      headers = Map.copyOf(headers);
+    }
+  }
+
+  public record RespondHttp(
+      Caller caller, String requestId, int status, Map<String, String> headers, String body,
+      ActorRef<StatusReply<Done>> replyTo) implements Command {
+    public RespondHttp {
+      headers = Map.copyOf(headers);
+    }
+  }
+
+  /** Sharding's stop message: the node is leaving, so the session ends and says so. */
+  public enum Shutdown implements Command { INSTANCE }
+
+  private enum OrphanTimeout implements Command { INSTANCE }
+
+  private enum IdleCheck implements Command { INSTANCE }
+
+  private enum EmptyTimeout implements Command { INSTANCE }
+
+  private record HttpTimeout(String requestId) implements Command {}
+
+  public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, SessionSettings settings) {
+    ClusterSharding.get(system).init(
+        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings))
+            .withRole(ROLE)
+            .withStopMessage(Shutdown.INSTANCE)
+            .withAllocationStrategy(new NodePinnedAllocationStrategy())
+            .withSettings(ClusterShardingSettings.create(system).withRole(ROLE).withNoPassivationStrategy())
+            .withMessageExtractor(new NodeKeyMessageExtractor<>()));
+  }
+
+  public static Behavior<Command> create(String sessionId, SessionSettings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CallSession(sessionId, settings, ctx, timers).awaitingCreate()));
+  }
+
+  private final String sessionId;
+  private final SessionSettings settings;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final SessionDirectory directory;
+  private final EventLog log;
+  private final Map<String, ActorRef<StatusReply<HttpAnswer>>> pendingHttp = new HashMap<>(0);
+  private SessionSpec spec;
+  private long createdAtMs;
+  private long lastActivityNanos;
+
+  private CallSession(String sessionId, SessionSettings settings, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    this.sessionId = sessionId;
+    this.settings = settings;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.directory = SessionDirectory.get(ctx.getSystem());
+    this.log = new EventLog(settings.eventBuffer());
+  }
+
+  // ---- state: not yet created ------------------------------------------------------------------
+
+  private Behavior<Command> awaitingCreate() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Create.class, this::onCreate)
+        .onMessage(Attach.class, m -> notFound(m.replyTo()))
+        .onMessage(Destroy.class, m -> notFound(m.replyTo()))
+        .onMessage(GetInfo.class, m -> notFound(m.replyTo()))
+        .onMessage(HandleHttpRequest.class, m -> notFound(m.replyTo()))
+        .onMessage(RespondHttp.class, m -> notFound(m.replyTo()))
+        .onAnyMessage(m -> Behaviors.stopped())
+        .build();
+  }
+
+  private <T> Behavior<Command> notFound(ActorRef<StatusReply<T>> replyTo) {
+    replyTo.tell(Refusal.reply(ErrorCode.SESSION_NOT_FOUND, "no session " + sessionId));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onCreate(Create cmd) {
+    if (directory.draining()) {
+      cmd.replyTo().tell(Refusal.reply(ErrorCode.SHUTTING_DOWN, "this node is shutting down"));
+      return Behaviors.stopped();
+    }
+    spec = cmd.spec();
+    createdAtMs = System.currentTimeMillis();
+    if (!directory.tryAdmit(summary(cmd.controller() != null), settings.maxSessions())) {
+      cmd.replyTo().tell(Refusal.reply(ErrorCode.MAX_SESSIONS_REACHED,
+          "node holds its maximum of " + settings.maxSessions() + " sessions"));
+      return Behaviors.stopped();
+    }
+    touch();
+    if (!settings.idleTimeout().isZero()) timers.startSingleTimer(IdleCheck.INSTANCE, settings.idleTimeout());
+    if (!settings.emptyTimeout().isZero()) timers.startSingleTimer(EmptyTimeout.INSTANCE, settings.emptyTimeout());
+    cmd.replyTo().tell(StatusReply.success(new Created(sessionId)));
+    if (cmd.controller() != null) {
+      ctx.watch(cmd.controller());
+      emit(cmd.controller(), new EventPayload.AppStarted(sessionId, spec.app(), spec.customData()));
+      return controlled(cmd.controller());
+    }
+    emit(null, new EventPayload.AppStarted(sessionId, spec.app(), spec.customData()));
+    return becomeOrphaned();
+  }
+
+  // ---- state: a connection controls the session ------------------------------------------------
+
+  private Behavior<Command> controlled(ActorRef<SessionEvent> controller) {
+    return live(controller)
+        .onMessage(Attach.class, m -> onAttachWhileControlled(m, controller))
+        .onSignal(Terminated.class, t -> t.getRef().equals(controller) ? onControllerLost() : Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> onAttachWhileControlled(Attach cmd, ActorRef<SessionEvent> controller) {
+    if (!cmd.caller().mayAccess(spec.app())) return refuseNotFound(cmd.replyTo());
+    if (controller.equals(cmd.caller().connection())) {
+      cmd.replyTo().tell(Refusal.reply(ErrorCode.SESSION_ALREADY_BOUND, "this connection already controls session " + sessionId));
+    } else {
+      cmd.replyTo().tell(Refusal.reply(ErrorCode.SESSION_NOT_ORPHANED, "session " + sessionId + " is controlled by another connection"));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onControllerLost() {
+    emit(null, new EventPayload.SessionOrphaned(settings.disconnectTimeout().toMillis()));
+    return becomeOrphaned();
+  }
+
+  // ---- state: nobody controls the session ------------------------------------------------------
+
+  private Behavior<Command> becomeOrphaned() {
+    timers.startSingleTimer(OrphanTimeout.INSTANCE, settings.disconnectTimeout());
+    directory.update(summary(false));
+    return orphaned();
+  }
+
+  private Behavior<Command> orphaned() {
+    return live(null)
+        .onMessage(Attach.class, this::onAttachWhileOrphaned)
+        .onMessage(OrphanTimeout.class, m -> terminate(null, "disconnect_timeout", null))
+        .build();
+  }
+
+  private Behavior<Command> onAttachWhileOrphaned(Attach cmd) {
+    ActorRef<SessionEvent> connection = cmd.caller().connection();
+    if (connection == null || !cmd.caller().mayAccess(spec.app())) return refuseNotFound(cmd.replyTo());
+    touch();
+    timers.cancel(OrphanTimeout.INSTANCE);
+    ctx.watch(connection);
+    EventLog.Replay replay = cmd.lastSeq() < 0 ? new EventLog.Replay(List.of(), 0) : log.after(cmd.lastSeq());
+    cmd.replyTo().tell(StatusReply.success(new Attached(sessionId, replay.events(), replay.missed())));
+    directory.update(summary(true));
+    return controlled(connection);
+  }
+
+  // ---- handlers shared by both live states ------------------------------------------------------
+
+  private BehaviorBuilder<Command> live(ActorRef<SessionEvent> controller) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Create.class, m -> onDuplicateCreate(m))
+        .onMessage(Destroy.class, m -> onDestroy(m, controller))
+        .onMessage(GetInfo.class, m -> onGetInfo(m, controller))
+        .onMessage(HandleHttpRequest.class, m -> onHttpRequest(m, controller))
+        .onMessage(RespondHttp.class, m -> onRespondHttp(m, controller))
+        .onMessage(HttpTimeout.class, this::onHttpTimeout)
+        .onMessage(IdleCheck.class, m -> onIdleCheck(controller))
+        .onMessage(EmptyTimeout.class, m -> onEmptyTimeout(controller))
+        .onMessage(Shutdown.class, m -> terminate(controller, "node_shutdown", null))
+        .onSignal(PostStop.class, s -> onPostStop());
+  }
+
+  private Behavior<Command> onDuplicateCreate(Create cmd) {
+    cmd.replyTo().tell(Refusal.reply(ErrorCode.INVALID_REQUEST, "session " + sessionId + " already exists"));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onDestroy(Destroy cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    return terminate(controller, cmd.reason(), cmd.replyTo());
+  }
+
+  private Behavior<Command> onGetInfo(GetInfo cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    if (cmd.caller().connection() != null) touch();
+    cmd.replyTo().tell(StatusReply.success(summary(controller != null)));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHttpRequest(HandleHttpRequest cmd, ActorRef<SessionEvent> controller) {
+    if (!secretMatches(cmd.secret())) return refuseNotFound(cmd.replyTo());
+    if (pendingHttp.size() >= settings.maxPendingHttpRequests()) {
+      cmd.replyTo().tell(Refusal.reply(ErrorCode.INVALID_REQUEST,
+          "session has " + pendingHttp.size() + " unanswered requests already"));
+      return Behaviors.same();
+    }
+    touch();
+    String requestId = UUID.randomUUID().toString();
+    pendingHttp.put(requestId, cmd.replyTo());
+    timers.startSingleTimer(new HttpTimeout(requestId), settings.httpResponseTimeout());
+    emit(controller, new EventPayload.AppHttpRequest(requestId, cmd.method(), cmd.path(), cmd.headers(), cmd.content()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRespondHttp(RespondHttp cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    ActorRef<StatusReply<HttpAnswer>> waiting = pendingHttp.remove(cmd.requestId());
+    if (waiting == null) {
+      cmd.replyTo().tell(Refusal.reply(ErrorCode.INVALID_PARAMS,
+          "request_id " + cmd.requestId() + " is unknown or was already answered"));
+      return Behaviors.same();
+    }
+    timers.cancel(new HttpTimeout(cmd.requestId()));
+    waiting.tell(StatusReply.success(new HttpAnswer(cmd.status(), cmd.headers(), cmd.body(), true)));
+    cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHttpTimeout(HttpTimeout timeout) {
+    ActorRef<StatusReply<HttpAnswer>> waiting = pendingHttp.remove(timeout.requestId());
+    if (waiting != null) waiting.tell(StatusReply.success(defaultHttpAnswer(timeout.requestId())));
+    return Behaviors.same();
+  }
+
+  private HttpAnswer defaultHttpAnswer(String requestId) {
+    return new HttpAnswer(202, Map.of("Content-Type", "application/json"),
+        "{\"session_id\":\"" + sessionId + "\",\"request_id\":\"" + requestId + "\"}", false);
+  }
+
+  private Behavior<Command> onIdleCheck(ActorRef<SessionEvent> controller) {
+    Duration idle = Duration.ofNanos(System.nanoTime() - lastActivityNanos);
+    if (idle.compareTo(settings.idleTimeout()) < 0) {
+      timers.startSingleTimer(IdleCheck.INSTANCE, settings.idleTimeout().minus(idle));
+      return Behaviors.same();
+    }
+    emit(controller, new EventPayload.SessionIdleTimeout(sessionId, settings.idleTimeout().toSeconds()));
+    return terminate(controller, "idle_timeout", null);
+  }
+
+  private Behavior<Command> onEmptyTimeout(ActorRef<SessionEvent> controller) {
+    // Endpoints arrive with the media plane; until then every session is empty.
+    emit(controller, new EventPayload.SessionEmptyTimeout(sessionId, settings.emptyTimeout().toSeconds()));
+    return terminate(controller, "empty_timeout", null);
+  }
+
+  private Behavior<Command> terminate(ActorRef<SessionEvent> controller, String reason, ActorRef<StatusReply<Done>> replyTo) {
+    emit(controller, new EventPayload.AppTerminating(sessionId, reason));
+    pendingHttp.forEach((id, waiting) -> waiting.tell(StatusReply.success(defaultHttpAnswer(id))));
+    pendingHttp.clear();
+    emit(controller, new EventPayload.AppTerminated(sessionId, reason));
+    if (replyTo != null) replyTo.tell(StatusReply.success(Done.getInstance()));
+    ctx.getLog().debug("session {} ended: {}", sessionId, reason);
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onPostStop() {
+    directory.remove(sessionId);
+    return Behaviors.same();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  /** A connection may act only on the session it controls; an API caller only within its key's app. */
+  private boolean authorised(Caller caller, ActorRef<SessionEvent> controller) {
+    if (caller.connection() != null) return caller.connection().equals(controller);
+    return caller.mayAccess(spec.app());
+  }
+
+  /** Refusals that must not reveal whether the session exists answer like an unknown id. */
+  private <T> Behavior<Command> refuseNotFound(ActorRef<StatusReply<T>> replyTo) {
+    replyTo.tell(Refusal.reply(ErrorCode.SESSION_NOT_FOUND, "no session " + sessionId));
+    return Behaviors.same();
+  }
+
+  private boolean secretMatches(String secret) {
+    return secret != null && MessageDigest.isEqual(
+        spec.accessSecret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void emit(ActorRef<SessionEvent> controller, EventPayload payload) {
+    SessionEvent event = log.append(sessionId, payload);
+    if (controller != null) controller.tell(event);
+  }
+
+  private void touch() {
+    lastActivityNanos = System.nanoTime();
+  }
+
+  private SessionSummary summary(boolean controlled) {
+    return new SessionSummary(sessionId, spec.app(), controlled ? "controlled" : "orphaned", createdAtMs, 0,
+        log.lastSeq(), spec.customData(), directory.nodeAddress());
+  }
+}

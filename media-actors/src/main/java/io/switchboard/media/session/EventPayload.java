@@ -1,0 +1,80 @@
+package io.switchboard.media.session;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.media.cluster.CborSerializable;
+import java.util.Map;
+
+/**
+ * The data of one session event. Each record's fields are the event's {@code data} object on the wire
+ * (snake_case), {@link #eventName()} its {@code event} name; docs/protocol.md lists them all.
+ * Critical events (state changes, timeouts, termination) bypass the bounded normal lane to a slow client.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = EventPayload.AppStarted.class, name = "app.started"),
+  @JsonSubTypes.Type(value = EventPayload.AppHttpRequest.class, name = "app.http_request"),
+  @JsonSubTypes.Type(value = EventPayload.AppTerminating.class, name = "app.terminating"),
+  @JsonSubTypes.Type(value = EventPayload.AppTerminated.class, name = "app.terminated"),
+  @JsonSubTypes.Type(value = EventPayload.SessionOrphaned.class, name = "session.orphaned"),
+  @JsonSubTypes.Type(value = EventPayload.SessionIdleTimeout.class, name = "session.idle_timeout"),
+  @JsonSubTypes.Type(value = EventPayload.SessionEmptyTimeout.class, name = "session.empty_timeout"),
+})
+public sealed interface EventPayload extends CborSerializable {
+
+  @JsonIgnore
+  String eventName();
+
+  @JsonIgnore
+  default boolean critical() {
+    return false;
+  }
+
+  /** Seed 000 Started: the first event of every session. */
+  record AppStarted(String sessionId, String app, JsonNode customData) implements EventPayload {
+    public String eventName() { return "app.started"; }
+  }
+
+  /** Seed 000/001 HttpRequest: a request reached the session's media_session_access_url. */
+  record AppHttpRequest(String requestId, String method, String path, Map<String, String> headers, String content)
+      implements EventPayload {
+    public AppHttpRequest {
+      headers = Map.copyOf(headers);
+    }
+
+    public String eventName() { return "app.http_request"; }
+  }
+
+  /** Seed 000 Terminating: the session is about to end. */
+  record AppTerminating(String sessionId, String reason) implements EventPayload {
+    public String eventName() { return "app.terminating"; }
+
+    public boolean critical() { return true; }
+  }
+
+  /** Seed 000 Terminated: the session has ended; nothing follows. */
+  record AppTerminated(String sessionId, String reason) implements EventPayload {
+    public String eventName() { return "app.terminated"; }
+
+    public boolean critical() { return true; }
+  }
+
+  /** The controlling connection dropped; the session waits this long for {@code session.attach}. */
+  record SessionOrphaned(long timeoutRemainingMs) implements EventPayload {
+    public String eventName() { return "session.orphaned"; }
+  }
+
+  record SessionIdleTimeout(String sessionId, long idleTimeoutSecs) implements EventPayload {
+    public String eventName() { return "session.idle_timeout"; }
+
+    public boolean critical() { return true; }
+  }
+
+  record SessionEmptyTimeout(String sessionId, long emptyTimeoutSecs) implements EventPayload {
+    public String eventName() { return "session.empty_timeout"; }
+
+    public boolean critical() { return true; }
+  }
+}

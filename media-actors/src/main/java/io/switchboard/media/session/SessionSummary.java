@@ -1,0 +1,13 @@
+package io.switchboard.media.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.media.cluster.CborSerializable;
+
+/**
+ * What {@code session.list}, {@code session.info} and the HTTP API show of a session.
+ *
+ * @param state {@code controlled} while a connection controls it, {@code orphaned} otherwise
+ */
+public record SessionSummary(
+    String sessionId, String app, String state, long createdAtMs, int endpointCount, long lastSeq, JsonNode customData, String node)
+    implements CborSerializable {}
