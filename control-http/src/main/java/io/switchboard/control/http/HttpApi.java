@@ -74,7 +74,7 @@ public final class HttpApi extends AllDirectives {
         path("health", () -> get(() -> complete(json(StatusCodes.OK, Json.object().put("status", "ok"))))),
         path("ready", () -> get(this::ready)),
         path("metrics", () -> get(this::metrics)),
-        pathPrefix(AccessUrls.ACCESS_PREFIX, () -> path(PathMatchers.segment().slash(PathMatchers.segment()),
+        pathPrefix(AccessUrls.ACCESS_PREFIX, () -> pathPrefix(PathMatchers.segment().slash(PathMatchers.segment()),
             (sessionId, secret) -> extractRequest(request -> accessUrl(sessionId, secret, request)))),
         path("control", () -> authenticated(grant -> handleWebSocketMessages(control.flow(grant.app())))),
         pathPrefix(PathMatchers.segment("api").slash("v1"), () -> authenticated(grant -> concat(

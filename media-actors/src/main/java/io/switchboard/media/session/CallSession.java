@@ -1,6 +1,7 @@
 package io.switchboard.media.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.switchboard.media.cluster.CborSerializable;
 import io.switchboard.media.cluster.ErrorCode;
 import io.switchboard.media.cluster.NodeKeyMessageExtractor;
@@ -52,7 +53,12 @@ public final class CallSession {
   public record Create(SessionSpec spec, ActorRef<SessionEvent> controller, ActorRef<StatusReply<Created>> replyTo)
       implements Command {}
 
-  public record SessionSpec(String app, JsonNode customData, String accessSecret) implements CborSerializable {}
+  /** @param customData any JSON the creator attached; JSON null when none */
+  public record SessionSpec(String app, JsonNode customData, String accessSecret) implements CborSerializable {
+    public SessionSpec {
+      customData = customData == null ? NullNode.getInstance() : customData;
+    }
+  }
 
   public record Created(String sessionId) implements CborSerializable {}
 

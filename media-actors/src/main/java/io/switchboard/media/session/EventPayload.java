@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.switchboard.media.cluster.CborSerializable;
 import java.util.Map;
 
@@ -34,6 +35,10 @@ public sealed interface EventPayload extends CborSerializable {
 
   /** Seed 000 Started: the first event of every session. */
   record AppStarted(String sessionId, String app, JsonNode customData) implements EventPayload {
+    public AppStarted {
+      customData = customData == null ? NullNode.getInstance() : customData;
+    }
+
     public String eventName() { return "app.started"; }
   }
 

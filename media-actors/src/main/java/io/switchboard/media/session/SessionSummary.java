@@ -1,6 +1,7 @@
 package io.switchboard.media.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.switchboard.media.cluster.CborSerializable;
 
 /**
@@ -10,4 +11,8 @@ import io.switchboard.media.cluster.CborSerializable;
  */
 public record SessionSummary(
     String sessionId, String app, String state, long createdAtMs, int endpointCount, long lastSeq, JsonNode customData, String node)
-    implements CborSerializable {}
+    implements CborSerializable {
+  public SessionSummary {
+    customData = customData == null ? NullNode.getInstance() : customData;
+  }
+}
