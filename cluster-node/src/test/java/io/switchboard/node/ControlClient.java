@@ -131,8 +131,13 @@ final class ControlClient implements AutoCloseable {
   }
 
   /** True when nothing arrives within {@code ms}. */
-  boolean quietFor(long ms) throws InterruptedException {
-    JsonNode frame = frames.poll(ms, TimeUnit.MILLISECONDS);
+  boolean quietFor(long ms) {
+    JsonNode frame;
+    try {
+      frame = frames.poll(ms, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
     if (frame != null) events.add(frame);
     return frame == null;
   }
