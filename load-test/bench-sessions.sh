@@ -20,7 +20,7 @@ trap 'kill $node 2>/dev/null || true; wait $node 2>/dev/null || true; rm -f "$lo
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
 
 echo "== create+destroy throughput ($connections connections, ${seconds}s window)"
-java -cp load-test/target/load-test.jar io.switchboard.loadtest.SessionChurn "ws://127.0.0.1:$port/control" "$connections" "$seconds"
+java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -cp load-test/target/load-test.jar io.switchboard.loadtest.SessionChurn "ws://127.0.0.1:$port/control" "$connections" "$seconds" 15
 
 heap_used() {  # heap in use after a full GC, in KiB
   jcmd "$node" GC.run >/dev/null; sleep 1; jcmd "$node" GC.run >/dev/null; sleep 1
@@ -28,7 +28,7 @@ heap_used() {  # heap in use after a full GC, in KiB
 }
 echo "== heap per idle session ($idle sessions)"
 before=$(heap_used)
-java -cp load-test/target/load-test.jar io.switchboard.loadtest.IdleSessions "http://127.0.0.1:$port" "$idle"
+java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -cp load-test/target/load-test.jar io.switchboard.loadtest.IdleSessions "http://127.0.0.1:$port" "$idle"
 after=$(heap_used)
 sessions=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^switchboard_sessions /{print $2}')
 echo "heap used before=${before}K after=${after}K sessions=${sessions}"

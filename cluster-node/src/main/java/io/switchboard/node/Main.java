@@ -20,6 +20,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    preferCommonPool();
     Config config = NodeConfig.load();
     try {
       ControlServer.refuseInsecureExposure(ControlSettings.fromConfig(config));
@@ -28,6 +29,19 @@ public final class Main {
       System.exit(2);
     }
     ActorSystem.create(Guardian.create(), "switchboard", config);
+  }
+
+  /**
+   * Pekko hands Java callers CompletionStages whose callbacks run "async" on the JDK's default
+   * executor; with fewer than 3 cores that executor starts a new thread per callback, which cost 60%
+   * of session throughput on 2 cores. A common pool of at least two threads avoids it. Must run
+   * before CompletableFuture is first loaded; an explicit -D setting wins.
+   */
+  static void preferCommonPool() {
+    String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(key) == null && Runtime.getRuntime().availableProcessors() < 3) {
+      System.setProperty(key, "2");
+    }
   }
 
   /**

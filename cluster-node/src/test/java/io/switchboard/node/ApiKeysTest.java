@@ -70,7 +70,7 @@ class ApiKeysTest {
     JsonNode listed = Http.get(node.http() + "/api/v1/sessions", "Authorization", SALES).json().get("sessions");
     assertTrue(listed.findValuesAsText("session_id").contains(salesId));
     assertTrue(!listed.findValuesAsText("session_id").contains(supportId), "another app's session is invisible");
-    assertTrue(listed.findValuesAsText("app").stream().allMatch("sales"::equals));
+    assertTrue(listed.findValuesAsText("app").stream().allMatch("sales"::equals), listed.toString());
     assertEquals(404, Http.get(node.http() + "/api/v1/sessions/" + supportId, "Authorization", SALES).status());
     assertEquals(404, Http.delete(node.http() + "/api/v1/sessions/" + supportId, "Authorization", SALES).status());
 

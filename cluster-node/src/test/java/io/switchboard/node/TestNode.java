@@ -31,6 +31,7 @@ final class TestNode implements AutoCloseable {
             pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
             pekko.loglevel = WARNING
             switchboard.http.port = 0
+            switchboard.shutdown.drain-time = 0s
             """))
         .withFallback(ConfigFactory.load())
         .resolve());

@@ -32,7 +32,10 @@ public record Request(JsonNode id, String method, Params params) {
     } catch (JsonProcessingException e) {
       throw new Invalid(NullNode.instance, new ProtocolError(ErrorCode.PARSE_ERROR, "not valid JSON: " + e.getOriginalMessage()));
     }
-    if (root == null || !root.isObject()) {
+    if (root == null || root.isMissingNode()) {
+      throw new Invalid(NullNode.instance, new ProtocolError(ErrorCode.PARSE_ERROR, "empty message"));
+    }
+    if (!root.isObject()) {
       throw new Invalid(NullNode.instance, new ProtocolError(ErrorCode.INVALID_REQUEST, "a request must be a JSON object"));
     }
     JsonNode id = root.get("id");

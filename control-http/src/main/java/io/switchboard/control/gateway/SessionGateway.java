@@ -124,13 +124,20 @@ public final class SessionGateway {
     return ask(sessionId, askTimeout, r -> new CallSession.RespondHttp(caller, requestId, status, headers, body, r));
   }
 
-  /** Sessions on every media node, newest first; a node that does not answer in time is left out. */
+  /**
+   * Sessions on every media node, newest first. This node's own sessions come from its directory (the
+   * receptionist needs a moment after start-up to list even the local node); other nodes are asked
+   * through the receptionist, and one that does not answer in time is left out.
+   */
   public CompletionStage<List<SessionSummary>> list(String keyApp) {
+    List<SessionSummary> local = SessionListing.visible(SessionDirectory.get(system), keyApp);
     CompletionStage<Receptionist.Listing> found = AskPattern.ask(
         system.receptionist(), r -> Receptionist.find(SessionListing.KEY, r), askTimeout, system.scheduler());
     return found.thenCompose(listing -> {
       List<CompletableFuture<List<SessionSummary>>> parts = new ArrayList<>();
+      parts.add(CompletableFuture.completedFuture(local));
       for (ActorRef<SessionListing.Command> node : listing.getServiceInstances(SessionListing.KEY)) {
+        if (node.path().address().hasLocalScope()) continue;
         CompletionStage<SessionListing.Listed> part = AskPattern.ask(
             node, r -> new SessionListing.ListSessions(keyApp, r), askTimeout, system.scheduler());
         parts.add(part.thenApply(SessionListing.Listed::sessions)

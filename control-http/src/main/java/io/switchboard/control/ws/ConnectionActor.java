@@ -70,7 +70,8 @@ public final class ConnectionActor {
   /** What the connection writes to the WebSocket source. */
   public sealed interface Outgoing {}
 
-  public record OutFrame(String text) implements Outgoing {}
+  /** Frames written together under one acknowledgement: whatever waited when the source became ready. */
+  public record OutFrames(List<String> texts) implements Outgoing {}
 
   public enum Close implements Outgoing { INSTANCE }
 
@@ -82,6 +83,9 @@ public final class ConnectionActor {
 
   /** Settings of the connection: who the caller is and how much may queue for it. */
   public record Settings(String keyApp, int criticalQueue, int eventQueue) {}
+
+  /** Frames per write; bounds how much a batch can hold back a critical event queued after it. */
+  private static final int MAX_BATCH = 32;
 
   public static Behavior<Command> create(SessionGateway gateway, Settings settings, AccessUrls urls) {
     return Behaviors.setup(ctx -> new ConnectionActor(ctx, gateway, settings, urls).unbound(null, 0));
@@ -336,11 +340,13 @@ public final class ConnectionActor {
 
   private void flush() {
     if (!outReady || out == null) return;
-    String next = outbox.poll();
-    if (next != null) {
-      outReady = false;
-      out.tell(new OutFrame(next));
-    }
+    String first = outbox.poll();
+    if (first == null) return;
+    List<String> batch = new ArrayList<>(4);
+    batch.add(first);
+    for (String next; batch.size() < MAX_BATCH && (next = outbox.poll()) != null; ) batch.add(next);
+    outReady = false;
+    out.tell(new OutFrames(batch));
   }
 
   private void ackInbound() {

@@ -71,7 +71,8 @@ public final class ControlWebSocket {
             ConnectionActor.StreamFailed::new));
 
     Source<Message, NotUsed> frames = out.second()
-        .map(o -> (Message) TextMessage.create(((ConnectionActor.OutFrame) o).text()));
+        .mapConcat(o -> ((ConnectionActor.OutFrames) o).texts())
+        .map(text -> (Message) TextMessage.create(text));
     return Flow.fromSinkAndSourceCoupled(in, frames);
   }
 

@@ -38,10 +38,12 @@ public final class SessionListing {
   }
 
   private static Behavior<Command> onList(SessionDirectory directory, ListSessions cmd) {
-    List<SessionSummary> visible = directory.snapshot().stream()
-        .filter(s -> cmd.keyApp() == null || cmd.keyApp().equals(s.app()))
-        .toList();
-    cmd.replyTo().tell(new Listed(visible));
+    cmd.replyTo().tell(new Listed(visible(directory, cmd.keyApp())));
     return Behaviors.same();
+  }
+
+  /** The node's sessions a key limited to {@code keyApp} may see (null: all). */
+  public static List<SessionSummary> visible(SessionDirectory directory, String keyApp) {
+    return directory.snapshot().stream().filter(s -> keyApp == null || keyApp.equals(s.app())).toList();
   }
 }
