@@ -4,14 +4,17 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 
-/** Loads a node's configuration: -D system properties, then CONFIG_FORCE_ environment variables, then files. */
+/**
+ * Loads a node's configuration: -D system properties, then CONFIG_FORCE_ environment variables, then
+ * application.conf (or the file named by -Dconfig.file), then the modules' reference.conf.
+ */
 public final class NodeConfig {
 
   private NodeConfig() {}
 
   public static Config load() {
     return withDerivedSettings(ConfigFactory.load(
-        ConfigFactory.systemEnvironmentOverrides().withFallback(ConfigFactory.parseResourcesAnySyntax("application"))));
+        ConfigFactory.systemEnvironmentOverrides().withFallback(ConfigFactory.defaultApplication())));
   }
 
   /**
