@@ -54,6 +54,19 @@ public record Params(ObjectNode node) {
     return out;
   }
 
+  /** An array of strings. */
+  public Optional<java.util.List<String>> optionalStringList(String name) {
+    JsonNode v = present(name);
+    if (v == null) return Optional.empty();
+    if (!v.isArray()) throw wrongType(name, "an array of strings");
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (JsonNode item : v) {
+      if (!item.isTextual()) throw wrongType(name + "[]", "a string");
+      out.add(item.asText());
+    }
+    return Optional.of(out);
+  }
+
   private JsonNode present(String name) {
     JsonNode v = node.get(name);
     return v == null || v.isNull() ? null : v;

@@ -124,6 +124,22 @@ public final class SessionGateway {
     return ask(sessionId, askTimeout, r -> new CallSession.RespondHttp(caller, requestId, status, headers, body, r));
   }
 
+  public CompletionStage<CallSession.EndpointCreated> createEndpointFromOffer(String sessionId, Caller caller, String sdp, String direction) {
+    return ask(sessionId, askTimeout, r -> new CallSession.CreateEndpointFromOffer(caller, sdp, direction, r));
+  }
+
+  public CompletionStage<CallSession.EndpointCreated> createEndpointOffer(String sessionId, Caller caller, String direction, List<String> codecs) {
+    return ask(sessionId, askTimeout, r -> new CallSession.CreateEndpointOffer(caller, direction, codecs, r));
+  }
+
+  public CompletionStage<Done> acceptAnswer(String sessionId, Caller caller, String endpointId, String sdp) {
+    return ask(sessionId, askTimeout, r -> new CallSession.AcceptAnswer(caller, endpointId, sdp, r));
+  }
+
+  public CompletionStage<Done> removeEndpoint(String sessionId, Caller caller, String endpointId) {
+    return ask(sessionId, askTimeout, r -> new CallSession.RemoveEndpoint(caller, endpointId, r));
+  }
+
   /**
    * Sessions on every media node, newest first. This node's own sessions come from its directory (the
    * receptionist needs a moment after start-up to list even the local node); other nodes are asked

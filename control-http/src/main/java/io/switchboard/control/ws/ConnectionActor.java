@@ -240,7 +240,8 @@ public final class ConnectionActor {
         }, CallSession.Attached::replay);
       }
       case "session.list" -> list(r);
-      case "session.destroy", "session.info", "http.respond" ->
+      case "session.destroy", "session.info", "http.respond", "endpoint.create_from_offer", "endpoint.create_offer",
+          "endpoint.accept_answer", "endpoint.remove" ->
           throw new ProtocolError(ErrorCode.NO_SESSION, "this connection has no session; create or attach one first");
       default -> throw unknownMethod(r);
     };
@@ -262,6 +263,20 @@ public final class ConnectionActor {
         String body = p.optionalString("body").orElse("");
         yield await(r, gateway.respondHttp(sessionId, caller, requestId, status, headers, body), done -> Json.object(), null);
       }
+      case "endpoint.create_from_offer" -> await(r, gateway.createEndpointFromOffer(sessionId, caller,
+          p.requiredString("sdp"), p.optionalString("direction").orElse("sendrecv")), created -> Json.object()
+          .put("endpoint_id", created.endpointId()).put("sdp_answer", created.sdp()), null);
+      case "endpoint.create_offer" -> {
+        String type = p.optionalString("type").orElse("rtp");
+        if (!type.equals("rtp")) throw new ProtocolError(ErrorCode.INVALID_PARAMS, "\"type\" must be \"rtp\"");
+        yield await(r, gateway.createEndpointOffer(sessionId, caller, p.optionalString("direction").orElse("sendrecv"),
+            p.optionalStringList("codecs").orElse(null)), created -> Json.object()
+            .put("endpoint_id", created.endpointId()).put("sdp_offer", created.sdp()), null);
+      }
+      case "endpoint.accept_answer" -> await(r, gateway.acceptAnswer(sessionId, caller, p.requiredString("endpoint_id"),
+          p.requiredString("sdp")), done -> Json.object(), null);
+      case "endpoint.remove" -> await(r, gateway.removeEndpoint(sessionId, caller, p.requiredString("endpoint_id")),
+          done -> Json.object(), null);
       default -> throw unknownMethod(r);
     };
   }

@@ -7,6 +7,9 @@ import io.switchboard.media.cluster.ErrorCode;
 import io.switchboard.media.cluster.NodeKeyMessageExtractor;
 import io.switchboard.media.cluster.NodePinnedAllocationStrategy;
 import io.switchboard.media.cluster.Refusal;
+import io.switchboard.media.sdp.Direction;
+import io.switchboard.media.transport.MediaListener;
+import io.switchboard.media.transport.MediaReactor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -101,6 +104,26 @@ public final class CallSession {
     }
   }
 
+  /** {@code endpoint.create_from_offer}: answer a peer's SDP offer with a new RTP endpoint. */
+  public record CreateEndpointFromOffer(Caller caller, String sdp, String direction,
+                                        ActorRef<StatusReply<EndpointCreated>> replyTo) implements Command {}
+
+  /** {@code endpoint.create_offer}: a new RTP endpoint that offers; {@code codecs} null means all supported. */
+  public record CreateEndpointOffer(Caller caller, String direction, List<String> codecs,
+                                    ActorRef<StatusReply<EndpointCreated>> replyTo) implements Command {
+    public CreateEndpointOffer {
+      codecs = codecs == null ? null : List.copyOf(codecs);
+    }
+  }
+
+  /** @param sdp the answer (for create_from_offer) or the offer (for create_offer) */
+  public record EndpointCreated(String endpointId, String sdp) implements CborSerializable {}
+
+  public record AcceptAnswer(Caller caller, String endpointId, String sdp, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  public record RemoveEndpoint(Caller caller, String endpointId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** Sharding's stop message: the node is leaving, so the session ends and says so. */
   public enum Shutdown implements Command { INSTANCE }
 
@@ -111,6 +134,9 @@ public final class CallSession {
   private enum EmptyTimeout implements Command { INSTANCE }
 
   private record HttpTimeout(String requestId) implements Command {}
+
+  /** News from the media thread (rare events, never per packet). */
+  private record MediaNews(String endpointId, EventPayload event, boolean connected) implements Command {}
 
   public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, SessionSettings settings) {
     ClusterSharding.get(system).init(
@@ -133,6 +159,7 @@ public final class CallSession {
   private final SessionDirectory directory;
   private final EventLog log;
   private final Map<String, ActorRef<StatusReply<HttpAnswer>>> pendingHttp = new HashMap<>(0);
+  private final SessionMedia media;
   private SessionSpec spec;
   private long createdAtMs;
   private long lastActivityNanos;
@@ -144,6 +171,7 @@ public final class CallSession {
     this.timers = timers;
     this.directory = SessionDirectory.get(ctx.getSystem());
     this.log = new EventLog(settings.eventBuffer());
+    this.media = new SessionMedia(sessionId, MediaReactor.get(ctx.getSystem()), new MediaNewsAdapter(ctx.getSelf()));
   }
 
   // ---- state: not yet created ------------------------------------------------------------------
@@ -156,6 +184,10 @@ public final class CallSession {
         .onMessage(GetInfo.class, m -> notFound(m.replyTo()))
         .onMessage(HandleHttpRequest.class, m -> notFound(m.replyTo()))
         .onMessage(RespondHttp.class, m -> notFound(m.replyTo()))
+        .onMessage(CreateEndpointFromOffer.class, m -> notFound(m.replyTo()))
+        .onMessage(CreateEndpointOffer.class, m -> notFound(m.replyTo()))
+        .onMessage(AcceptAnswer.class, m -> notFound(m.replyTo()))
+        .onMessage(RemoveEndpoint.class, m -> notFound(m.replyTo()))
         .onAnyMessage(m -> Behaviors.stopped())
         .build();
   }
@@ -253,6 +285,11 @@ public final class CallSession {
         .onMessage(HttpTimeout.class, this::onHttpTimeout)
         .onMessage(IdleCheck.class, m -> onIdleCheck(controller))
         .onMessage(EmptyTimeout.class, m -> onEmptyTimeout(controller))
+        .onMessage(CreateEndpointFromOffer.class, m -> onCreateFromOffer(m, controller))
+        .onMessage(CreateEndpointOffer.class, m -> onCreateOffer(m, controller))
+        .onMessage(AcceptAnswer.class, m -> onAcceptAnswer(m, controller))
+        .onMessage(RemoveEndpoint.class, m -> onRemoveEndpoint(m, controller))
+        .onMessage(MediaNews.class, m -> onMediaNews(m, controller))
         .onMessage(Shutdown.class, m -> terminate(controller, "node_shutdown", null))
         .onSignal(PostStop.class, s -> onPostStop());
   }
@@ -270,7 +307,7 @@ public final class CallSession {
   private Behavior<Command> onGetInfo(GetInfo cmd, ActorRef<SessionEvent> controller) {
     if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
     if (cmd.caller().connection() != null) touch();
-    cmd.replyTo().tell(StatusReply.success(summary(controller != null)));
+    cmd.replyTo().tell(StatusReply.success(summary(controller != null, true)));
     return Behaviors.same();
   }
 
@@ -315,7 +352,115 @@ public final class CallSession {
         "{\"session_id\":\"" + sessionId + "\",\"request_id\":\"" + requestId + "\"}", false);
   }
 
+  // ---- endpoints ------------------------------------------------------------------------------------
+
+  private Behavior<Command> onCreateFromOffer(CreateEndpointFromOffer cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    Direction direction = Direction.parse(cmd.direction());
+    if (direction == null) return refuse(cmd.replyTo(), ErrorCode.INVALID_PARAMS, badDirection(cmd.direction()));
+    try {
+      SessionMedia.Created created = media.createFromOffer(cmd.sdp(), direction);
+      endpointsChanged(controller != null);
+      cmd.replyTo().tell(StatusReply.success(new EndpointCreated(created.endpointId(), created.sdp())));
+    } catch (SessionMedia.Refused r) {
+      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onCreateOffer(CreateEndpointOffer cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    Direction direction = Direction.parse(cmd.direction());
+    if (direction == null) return refuse(cmd.replyTo(), ErrorCode.INVALID_PARAMS, badDirection(cmd.direction()));
+    try {
+      SessionMedia.Created created = media.createOffer(direction, cmd.codecs());
+      endpointsChanged(controller != null);
+      cmd.replyTo().tell(StatusReply.success(new EndpointCreated(created.endpointId(), created.sdp())));
+    } catch (SessionMedia.Refused r) {
+      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAcceptAnswer(AcceptAnswer cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    try {
+      media.acceptAnswer(cmd.endpointId(), cmd.sdp());
+      cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
+    } catch (SessionMedia.Refused r) {
+      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRemoveEndpoint(RemoveEndpoint cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    try {
+      media.remove(cmd.endpointId());
+      endpointsChanged(controller != null);
+      cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
+    } catch (SessionMedia.Refused r) {
+      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onMediaNews(MediaNews news, ActorRef<SessionEvent> controller) {
+    if (!media.has(news.endpointId())) return Behaviors.same(); // removed meanwhile
+    if (news.connected()) {
+      String old = media.connected(news.endpointId());
+      if (old != null) emit(controller, new EventPayload.EndpointStateChanged(news.endpointId(), old, "connected"));
+    } else {
+      emit(controller, news.event());
+    }
+    return Behaviors.same();
+  }
+
+  /** Keeps the directory's count current and runs the empty timeout only while there are no endpoints. */
+  private void endpointsChanged(boolean controlled) {
+    directory.update(summary(controlled, false));
+    if (settings.emptyTimeout().isZero()) return;
+    if (media.size() == 0) timers.startSingleTimer(EmptyTimeout.INSTANCE, settings.emptyTimeout());
+    else timers.cancel(EmptyTimeout.INSTANCE);
+  }
+
+  private static String badDirection(String given) {
+    return "\"direction\" must be sendrecv, sendonly, recvonly or inactive, not " + given;
+  }
+
+  private <T> Behavior<Command> refuse(ActorRef<StatusReply<T>> replyTo, ErrorCode code, String message) {
+    replyTo.tell(Refusal.reply(code, message));
+    return Behaviors.same();
+  }
+
+  /** Forwards media-thread news to the session as messages. */
+  private record MediaNewsAdapter(ActorRef<Command> session) implements MediaListener {
+    public void firstPacket(String endpointId) {
+      session.tell(new MediaNews(endpointId, null, true));
+    }
+
+    public void dtmf(String endpointId, char digit, int durationMs) {
+      session.tell(new MediaNews(endpointId, new EventPayload.Dtmf(endpointId, String.valueOf(digit), durationMs), false));
+    }
+
+    public void rtcpBye(String endpointId, long[] ssrcs, String reason) {
+      List<Long> list = new java.util.ArrayList<>(ssrcs.length);
+      for (long ssrc : ssrcs) list.add(ssrc);
+      session.tell(new MediaNews(endpointId, new EventPayload.EndpointRtcpBye(endpointId, list, reason), false));
+    }
+
+    public void mediaTimeout(String endpointId, long silentMs) {
+      session.tell(new MediaNews(endpointId, new EventPayload.EndpointMediaTimeout(endpointId, silentMs), false));
+    }
+  }
+
   private Behavior<Command> onIdleCheck(ActorRef<SessionEvent> controller) {
+    long lastMedia = media.lastMediaNanos();
+    if (lastMedia != Long.MIN_VALUE && lastMedia - lastActivityNanos > 0) lastActivityNanos = lastMedia;
     Duration idle = Duration.ofNanos(System.nanoTime() - lastActivityNanos);
     if (idle.compareTo(settings.idleTimeout()) < 0) {
       timers.startSingleTimer(IdleCheck.INSTANCE, settings.idleTimeout().minus(idle));
@@ -326,7 +471,7 @@ public final class CallSession {
   }
 
   private Behavior<Command> onEmptyTimeout(ActorRef<SessionEvent> controller) {
-    // Endpoints arrive with the media plane; until then every session is empty.
+    if (media.size() > 0) return Behaviors.same();
     emit(controller, new EventPayload.SessionEmptyTimeout(sessionId, settings.emptyTimeout().toSeconds()));
     return terminate(controller, "empty_timeout", null);
   }
@@ -342,6 +487,7 @@ public final class CallSession {
   }
 
   private Behavior<Command> onPostStop() {
+    media.removeAll();
     directory.remove(sessionId);
     return Behaviors.same();
   }
@@ -375,7 +521,11 @@ public final class CallSession {
   }
 
   private SessionSummary summary(boolean controlled) {
-    return new SessionSummary(sessionId, spec.app(), controlled ? "controlled" : "orphaned", createdAtMs, 0,
-        log.lastSeq(), spec.customData(), directory.nodeAddress());
+    return summary(controlled, false);
+  }
+
+  private SessionSummary summary(boolean controlled, boolean withEndpoints) {
+    return new SessionSummary(sessionId, spec.app(), controlled ? "controlled" : "orphaned", createdAtMs, media.size(),
+        log.lastSeq(), spec.customData(), directory.nodeAddress(), withEndpoints ? media.summaries() : List.of());
   }
 }

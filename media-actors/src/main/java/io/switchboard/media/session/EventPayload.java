@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.switchboard.media.cluster.CborSerializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +23,10 @@ import java.util.Map;
   @JsonSubTypes.Type(value = EventPayload.SessionOrphaned.class, name = "session.orphaned"),
   @JsonSubTypes.Type(value = EventPayload.SessionIdleTimeout.class, name = "session.idle_timeout"),
   @JsonSubTypes.Type(value = EventPayload.SessionEmptyTimeout.class, name = "session.empty_timeout"),
+  @JsonSubTypes.Type(value = EventPayload.EndpointStateChanged.class, name = "endpoint.state_changed"),
+  @JsonSubTypes.Type(value = EventPayload.Dtmf.class, name = "dtmf"),
+  @JsonSubTypes.Type(value = EventPayload.EndpointRtcpBye.class, name = "endpoint.rtcp_bye"),
+  @JsonSubTypes.Type(value = EventPayload.EndpointMediaTimeout.class, name = "endpoint.media_timeout"),
 })
 public sealed interface EventPayload extends CborSerializable {
 
@@ -81,5 +86,31 @@ public sealed interface EventPayload extends CborSerializable {
     public String eventName() { return "session.empty_timeout"; }
 
     public boolean critical() { return true; }
+  }
+
+  /** States: new, connected (more with the media sources). */
+  record EndpointStateChanged(String endpointId, String oldState, String newState) implements EventPayload {
+    public String eventName() { return "endpoint.state_changed"; }
+
+    public boolean critical() { return true; }
+  }
+
+  /** A completed RFC 4733 digit from the endpoint's peer, reported once however many end packets came. */
+  record Dtmf(String endpointId, String digit, int durationMs) implements EventPayload {
+    public String eventName() { return "dtmf"; }
+  }
+
+  /** @param reason null when the BYE carried none */
+  record EndpointRtcpBye(String endpointId, List<Long> ssrcList, String reason) implements EventPayload {
+    public EndpointRtcpBye {
+      ssrcList = List.copyOf(ssrcList);
+    }
+
+    public String eventName() { return "endpoint.rtcp_bye"; }
+  }
+
+  /** No packet from the peer for {@code durationMs}; raised once per period of silence. */
+  record EndpointMediaTimeout(String endpointId, long durationMs) implements EventPayload {
+    public String eventName() { return "endpoint.media_timeout"; }
   }
 }

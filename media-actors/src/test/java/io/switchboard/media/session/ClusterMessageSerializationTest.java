@@ -52,7 +52,13 @@ class ClusterMessageSerializationTest {
     roundTrips(new CallSession.HttpAnswer(202, Map.of("Content-Type", "application/json"), "{}", false));
     roundTrips(new CallSession.Attached("id", List.of(new SessionEvent("id", 1, new EventPayload.AppStarted("id", "a", customData))), 2));
     roundTrips(new SessionListing.ListSessions(null, probe.ref().narrow()));
-    roundTrips(new SessionListing.Listed(List.of(new SessionSummary("id", null, "orphaned", 1, 0, 1, null, "n"))));
+    roundTrips(new CallSession.CreateEndpointFromOffer(Caller.api(null), "v=0", "sendrecv", probe.ref().narrow()));
+    roundTrips(new CallSession.CreateEndpointOffer(Caller.api(null), "sendonly", List.of("PCMU"), probe.ref().narrow()));
+    roundTrips(new CallSession.CreateEndpointOffer(Caller.api(null), "sendonly", null, probe.ref().narrow()));
+    roundTrips(new CallSession.AcceptAnswer(Caller.api(null), "e", "v=0", probe.ref().narrow()));
+    roundTrips(new CallSession.RemoveEndpoint(Caller.api(null), "e", probe.ref().narrow()));
+    roundTrips(new CallSession.EndpointCreated("e", "v=0"));
+    roundTrips(new SessionListing.Listed(List.of(new SessionSummary("id", null, "orphaned", 1, 0, 1, null, "n", List.of(new EndpointSummary("e", "rtp", "sendrecv", "new", "PCMU/8000", "127.0.0.1:30000", null))))));
   }
 
   @Test
@@ -64,7 +70,11 @@ class ClusterMessageSerializationTest {
         new EventPayload.AppTerminated("s", "x"),
         new EventPayload.SessionOrphaned(30000),
         new EventPayload.SessionIdleTimeout("s", 300),
-        new EventPayload.SessionEmptyTimeout("s", 30));
+        new EventPayload.SessionEmptyTimeout("s", 30),
+        new EventPayload.EndpointStateChanged("e", "new", "connected"),
+        new EventPayload.Dtmf("e", "5", 160),
+        new EventPayload.EndpointRtcpBye("e", List.of(1L, 4294967295L), null),
+        new EventPayload.EndpointMediaTimeout("e", 5000));
     for (EventPayload p : payloads) roundTrips(new SessionEvent("s", 7, p));
   }
 

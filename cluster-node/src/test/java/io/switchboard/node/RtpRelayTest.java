@@ -1,0 +1,278 @@
+package io.switchboard.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.media.codec.G711;
+import io.switchboard.media.sdp.SessionDescription;
+import java.net.DatagramPacket;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Real UDP peers on loopback exchange RTP through a node's endpoints; the test checks the bytes they get. */
+class RtpRelayTest {
+
+  static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start("""
+        switchboard.media.port-min = 31000
+        switchboard.media.port-max = 31007
+        switchboard.media.media-timeout = 1s
+        """);
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  record Leg(String endpointId, int port) {}
+
+  static Leg createFromOffer(ControlClient c, String offer, String direction) throws Exception {
+    JsonNode r = c.ok("endpoint.create_from_offer", Map.of("sdp", offer, "direction", direction));
+    var answer = SessionDescription.parse(r.get("sdp_answer").asText()).audio();
+    assertEquals("127.0.0.1", answer.connection());
+    return new Leg(r.get("endpoint_id").asText(), answer.port());
+  }
+
+  static byte[] tone(int samples) {
+    short[] pcm = new short[samples];
+    for (int i = 0; i < samples; i++) pcm[i] = (short) (6000 * Math.sin(2 * Math.PI * 440 * i / 8000.0));
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(samples);
+    G711.PCMU.encode(pcm, samples, out, 0);
+    return out.array();
+  }
+
+  @Test
+  void pcmuCallerAndPcmaCalleeHearEachOtherWithDtmfRemapped() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(0x1111); RtpPeer b = new RtpPeer(0x2222)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0 101", "a=rtpmap:101 telephone-event/8000\r\n"), "sendrecv");
+      Leg lb = createFromOffer(c, b.offer("8 96", "a=rtpmap:96 telephone-event/8000\r\n"), "sendrecv");
+
+      // A speaks PCMU; B must hear the same audio in PCMA, from the port it was told, with A's sequence numbers
+      byte[] voice = tone(160);
+      for (int i = 0; i < 5; i++) a.sendRtp(la.port(), 0, voice);
+      for (int i = 0; i < 5; i++) {
+        DatagramPacket got = b.receive(2000);
+        assertNotNull(got, "packet " + i + " reached B");
+        assertEquals(lb.port(), got.getPort(), "symmetric RTP: sent from B's endpoint port");
+        assertEquals(8, RtpPeer.pt(got));
+        assertEquals(1000 + i, RtpPeer.seq(got));
+        byte[] payload = RtpPeer.payload(got);
+        assertEquals(160, payload.length);
+        for (int s = 0; s < 160; s++) {
+          int sent = G711.decodeSample(G711.PCMU, voice[s]);
+          int heard = G711.decodeSample(G711.PCMA, payload[s]);
+          assertTrue(Math.abs(sent - heard) <= Math.max(64, Math.abs(sent) / 8), "sample " + s + ": " + sent + " vs " + heard);
+        }
+      }
+      // B answers in PCMA; A hears PCMU
+      b.sendRtp(lb.port(), 8, new byte[160]);
+      DatagramPacket back = a.receive(2000);
+      assertNotNull(back);
+      assertEquals(0, RtpPeer.pt(back));
+      assertEquals(la.port(), back.getPort());
+
+      assertConnected(c, la.endpointId(), lb.endpointId());
+
+      // A presses 7: start, continuation, three end packets, all with the event's timestamp
+      long ts = a.timestamp;
+      byte[][] events = {ev(7, false, 160), ev(7, false, 320), ev(7, true, 800), ev(7, true, 800), ev(7, true, 800)};
+      for (int i = 0; i < events.length; i++) a.sendRaw(la.port(), RtpPeer.packet(i == 0, 101, a.sequence++, ts, a.ssrc, events[i]));
+      JsonNode dtmf = c.awaitEvent("dtmf").get("data");
+      assertEquals(la.endpointId(), dtmf.get("endpoint_id").asText());
+      assertEquals("7", dtmf.get("digit").asText());
+      assertEquals(100, dtmf.get("duration_ms").asInt());
+      int forwarded = 0;
+      for (DatagramPacket p; (p = b.receive(500)) != null; ) {
+        if (RtpPeer.pt(p) == 96) {
+          forwarded++;
+          assertEquals(7, p.getData()[12], "the event itself is forwarded untouched");
+        }
+      }
+      assertEquals(5, forwarded, "telephone-event is forwarded with B's payload type, never transcoded");
+      assertTrue(c.quietFor(300) || c.events.stream().noneMatch(e -> e.get("event").asText().equals("dtmf")),
+          "the digit is reported once");
+      c.ok("session.destroy", null);
+    }
+  }
+
+  static byte[] ev(int event, boolean end, int duration) {
+    return new byte[] {(byte) event, (byte) ((end ? 0x80 : 0) | 10), (byte) (duration >> 8), (byte) duration};
+  }
+
+  static void assertConnected(ControlClient c, String... endpointIds) {
+    for (int i = 0; i < endpointIds.length; i++) {
+      JsonNode change = c.awaitEvent("endpoint.state_changed").get("data");
+      assertEquals("new", change.get("old_state").asText());
+      assertEquals("connected", change.get("new_state").asText());
+    }
+    JsonNode info = c.ok("session.info", null);
+    assertEquals(endpointIds.length, info.get("endpoint_count").asInt());
+    for (JsonNode e : info.get("endpoints")) {
+      assertEquals("connected", e.get("state").asText());
+      assertEquals("rtp", e.get("type").asText());
+      assertTrue(e.get("local_address").asText().startsWith("127.0.0.1:310"));
+    }
+  }
+
+  @Test
+  void directionsDecideWhoHearsWhom() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", ""), "sendrecv");
+      Leg lb = createFromOffer(c, b.offer("0", ""), "recvonly"); // we receive from B but send nothing to it
+      b.sendRtp(lb.port(), 0, new byte[160]);
+      assertNotNull(a.receive(2000), "B's audio reaches A");
+      a.sendRtp(la.port(), 0, new byte[160]);
+      assertNull(b.receive(500), "nothing is sent to a recvonly endpoint");
+      JsonNode info = c.ok("session.info", null);
+      assertEquals("recvonly", info.get("endpoints").get(1).get("direction").asText());
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void malformedPacketsAreDroppedAndMediaKeepsFlowing() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", ""), "sendrecv");
+      createFromOffer(c, b.offer("0", ""), "sendrecv");
+      a.sendRtp(la.port(), 0, new byte[160]);
+      assertNotNull(b.receive(2000));
+      Random random = new Random(3550);
+      for (int i = 0; i < 2000; i++) {
+        byte[] junk = new byte[random.nextInt(60)];
+        random.nextBytes(junk);
+        if (junk.length > 1 && i % 2 == 0) junk[0] = (byte) 0x8F; // RTP-looking with a lying CSRC count
+        a.sendRaw(la.port(), junk);
+        a.sendRaw(la.port() + 1, junk); // and at the RTCP port
+      }
+      a.sendRaw(la.port(), RtpPeer.packet(false, 0, 42, 1, 1, new byte[] {1, 2, 3}));
+      byte[] marker = {9, 9, 9, 9};
+      a.sendRtp(la.port(), 0, marker);
+      DatagramPacket p;
+      boolean seen = false;
+      while ((p = b.receive(2000)) != null) {
+        if (p.getLength() == 16 && RtpPeer.payload(p)[0] == 9) {
+          seen = true;
+          break;
+        }
+      }
+      assertTrue(seen, "a valid packet after 4000 bad ones still gets through");
+      assertEquals("controlled", c.ok("session.info", null).get("state").asText());
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void rtcpByeAndMediaTimeoutAreReported() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(0xABCD)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", ""), "sendrecv");
+      a.sendRtp(la.port(), 0, new byte[160]);
+      c.awaitEvent("endpoint.state_changed");
+      // BYE with reason "bye" to the RTCP port
+      a.sendRaw(la.port() + 1, new byte[] {(byte) 0x81, (byte) 203, 0, 2, 0, 0, (byte) 0xAB, (byte) 0xCD, 3, 'b', 'y', 'e'});
+      JsonNode bye = c.awaitEvent("endpoint.rtcp_bye").get("data");
+      assertEquals(la.endpointId(), bye.get("endpoint_id").asText());
+      assertEquals(0xABCD, bye.get("ssrc_list").get(0).asLong());
+      assertEquals("bye", bye.get("reason").asText());
+      JsonNode timeout = c.awaitEvent("endpoint.media_timeout").get("data");
+      assertEquals(la.endpointId(), timeout.get("endpoint_id").asText());
+      assertTrue(timeout.get("duration_ms").asLong() >= 1000);
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void portsAreLimitedAndReturnToThePool() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
+      c.ok("session.create", null);
+      String offer = a.offer("0", "");
+      String first = null;
+      for (int i = 0; i < 4; i++) {
+        String id = c.ok("endpoint.create_from_offer", Map.of("sdp", offer)).get("endpoint_id").asText();
+        if (first == null) first = id;
+      }
+      JsonNode refused = c.call("endpoint.create_from_offer", Map.of("sdp", offer));
+      assertEquals("ENDPOINT_ERROR", refused.get("error").get("code").asText());
+      assertTrue(refused.get("error").get("message").asText().contains("no free RTP port"));
+      c.ok("endpoint.remove", Map.of("endpoint_id", first));
+      assertEquals("ENDPOINT_ERROR", c.errorCode("endpoint.remove", Map.of("endpoint_id", first)));
+      long deadline = System.currentTimeMillis() + 3000;
+      JsonNode again;
+      do {
+        again = c.call("endpoint.create_from_offer", Map.of("sdp", offer));
+      } while (!again.has("result") && System.currentTimeMillis() < deadline);
+      assertTrue(again.has("result"), "the removed endpoint's ports came back: " + again);
+      c.ok("session.destroy", null);
+    }
+    // destroying the session released all four pairs
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
+      c.ok("session.create", null);
+      long deadline = System.currentTimeMillis() + 3000;
+      int made = 0;
+      while (made < 4 && System.currentTimeMillis() < deadline) {
+        if (c.call("endpoint.create_from_offer", Map.of("sdp", a.offer("0", ""))).has("result")) made++;
+      }
+      assertEquals(4, made);
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void badSdpAndBadParamsAreClearErrors() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
+      assertEquals("NO_SESSION", c.errorCode("endpoint.create_from_offer", Map.of("sdp", a.offer("0", ""))));
+      c.ok("session.create", null);
+      assertEquals("INVALID_PARAMS", c.errorCode("endpoint.create_from_offer", Map.of()));
+      assertEquals("INVALID_PARAMS", c.errorCode("endpoint.create_from_offer", Map.of("sdp", a.offer("0", ""), "direction", "up")));
+      JsonNode noCodec = c.call("endpoint.create_from_offer", Map.of("sdp", a.offer("97", "a=rtpmap:97 opus/48000/2\r\n")));
+      assertEquals("ENDPOINT_ERROR", noCodec.get("error").get("code").asText());
+      assertTrue(noCodec.get("error").get("message").asText().contains("no common codec"));
+      assertEquals("ENDPOINT_ERROR", c.errorCode("endpoint.create_from_offer", Map.of("sdp", "garbage")));
+      assertEquals("ENDPOINT_ERROR", c.errorCode("endpoint.accept_answer", Map.of("endpoint_id", "nope", "sdp", "v=0")));
+      assertEquals("INVALID_PARAMS", c.errorCode("endpoint.create_offer", Map.of("codecs", "PCMU")));
+      assertEquals("INVALID_PARAMS", c.errorCode("endpoint.create_offer", Map.of("codecs", java.util.List.of("G729"))));
+      assertEquals(0, c.ok("session.info", null).get("endpoint_count").asInt(), "nothing was created");
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void offerAndAnswerFromOurSide() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", ""), "sendrecv");
+      JsonNode offered = c.ok("endpoint.create_offer", Map.of("type", "rtp", "direction", "sendrecv", "codecs", java.util.List.of("PCMA")));
+      var offer = SessionDescription.parse(offered.get("sdp_offer").asText()).audio();
+      assertEquals(java.util.List.of("8", "101"), offer.formats());
+      String answer = "v=0\r\no=b 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + b.port()
+          + " RTP/AVP 8\r\na=sendrecv\r\n";
+      c.ok("endpoint.accept_answer", Map.of("endpoint_id", offered.get("endpoint_id").asText(), "sdp", answer));
+      assertEquals("ENDPOINT_ERROR", c.errorCode("endpoint.accept_answer",
+          Map.of("endpoint_id", offered.get("endpoint_id").asText(), "sdp", answer)), "only one answer per offer");
+      a.sendRtp(la.port(), 0, tone(160));
+      DatagramPacket got = b.receive(2000);
+      assertNotNull(got, "the answerer's address from its SDP is used before it sends anything");
+      assertEquals(8, RtpPeer.pt(got));
+      assertEquals(offer.port(), got.getPort());
+      byte[] expected = new byte[160];
+      byte[] sent = tone(160);
+      for (int i = 0; i < 160; i++) expected[i] = G711.ulawToAlaw(sent[i]);
+      assertArrayEquals(expected, RtpPeer.payload(got));
+      c.ok("session.destroy", null);
+    }
+  }
+}

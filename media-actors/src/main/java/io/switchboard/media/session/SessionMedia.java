@@ -1,0 +1,207 @@
+package io.switchboard.media.session;
+
+import io.switchboard.media.cluster.ErrorCode;
+import io.switchboard.media.cluster.NodeKey;
+import io.switchboard.media.sdp.Direction;
+import io.switchboard.media.sdp.OfferAnswer;
+import io.switchboard.media.sdp.RtpMap;
+import io.switchboard.media.sdp.SdpException;
+import io.switchboard.media.sdp.SessionDescription;
+import io.switchboard.media.transport.MediaListener;
+import io.switchboard.media.transport.MediaPort;
+import io.switchboard.media.transport.MediaReactor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The endpoints of one session and how their media is routed. Owned by the {@link CallSession} actor
+ * (not thread-safe); it configures the node's {@link MediaReactor} and never touches packets.
+ *
+ * <p>Routing: every endpoint's packets go to every other endpoint of the session; the media thread
+ * applies the directions (a packet is taken only from a peer the endpoint receives from, and sent only
+ * to peers it sends to) and converts payload types and G.711 laws per receiver.
+ */
+final class SessionMedia {
+
+  /** A refusal of an endpoint command, with its protocol code. */
+  static final class Refused extends Exception {
+    final ErrorCode code;
+
+    Refused(ErrorCode code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+  }
+
+  /** One endpoint: before its answer arrives only its ports exist; after, its media port. */
+  private static final class Endpoint {
+    final String id;
+    final Direction requested;
+    final MediaReactor.PortPair pair;
+    final List<RtpMap> offered;
+    MediaPort port;
+    String state = "new";
+
+    Endpoint(String id, Direction requested, MediaReactor.PortPair pair, List<RtpMap> offered) {
+      this.id = id;
+      this.requested = requested;
+      this.pair = pair;
+      this.offered = offered;
+    }
+  }
+
+  private final String sessionId;
+  private final MediaReactor reactor;
+  private final MediaListener listener;
+  private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+
+  SessionMedia(String sessionId, MediaReactor reactor, MediaListener listener) {
+    this.sessionId = sessionId;
+    this.reactor = reactor;
+    this.listener = listener;
+  }
+
+  int size() {
+    return endpoints.size();
+  }
+
+  record Created(String endpointId, String sdp) {}
+
+  Created createFromOffer(String offerSdp, Direction direction) throws Refused {
+    checkCapacity();
+    MediaReactor.PortPair pair = allocate();
+    String id = newId();
+    try {
+      OfferAnswer.Answered answered = OfferAnswer.answer(offerSdp, direction, local(pair));
+      OfferAnswer.Negotiated n = answered.negotiated();
+      Endpoint e = new Endpoint(id, direction, pair, List.of());
+      e.port = reactor.activate(id, pair, n.codec(), n.telephoneEvent(), n.direction(), n.remoteRtp(), listener);
+      endpoints.put(id, e);
+      reroute();
+      return new Created(id, answered.sdp());
+    } catch (SdpException bad) {
+      reactor.release(pair);
+      throw new Refused(ErrorCode.ENDPOINT_ERROR, "cannot answer the offer: " + bad.getMessage());
+    }
+  }
+
+  Created createOffer(Direction direction, List<String> codecs) throws Refused {
+    checkCapacity();
+    MediaReactor.PortPair pair = allocate();
+    try {
+      String sdp = OfferAnswer.offer(codecs, direction, local(pair));
+      List<RtpMap> offered = SessionDescription.parse(sdp).audio().rtpMaps();
+      String id = newId();
+      endpoints.put(id, new Endpoint(id, direction, pair, offered));
+      return new Created(id, sdp);
+    } catch (SdpException bad) {
+      reactor.release(pair);
+      throw new Refused(ErrorCode.INVALID_PARAMS, bad.getMessage());
+    }
+  }
+
+  void acceptAnswer(String endpointId, String answerSdp) throws Refused {
+    Endpoint e = find(endpointId);
+    if (e.port != null) throw new Refused(ErrorCode.ENDPOINT_ERROR, "endpoint " + endpointId + " is not waiting for an answer");
+    try {
+      OfferAnswer.Negotiated n = OfferAnswer.acceptAnswer(answerSdp, e.offered, e.requested);
+      // packets are sent and accepted in the answerer's payload types (the same static types for G.711)
+      e.port = reactor.activate(e.id, e.pair, n.codec(), n.telephoneEvent(), n.direction(), n.remoteRtp(), listener);
+      reroute();
+    } catch (SdpException bad) {
+      throw new Refused(ErrorCode.ENDPOINT_ERROR, "cannot accept the answer: " + bad.getMessage());
+    }
+  }
+
+  void remove(String endpointId) throws Refused {
+    close(endpoints.remove(find(endpointId).id));
+    reroute();
+  }
+
+  void removeAll() {
+    endpoints.values().forEach(this::close);
+    endpoints.clear();
+  }
+
+  /** Marks the endpoint connected; returns the old state, or null when nothing changed. */
+  String connected(String endpointId) {
+    Endpoint e = endpoints.get(endpointId);
+    if (e == null || e.state.equals("connected")) return null;
+    String old = e.state;
+    e.state = "connected";
+    return old;
+  }
+
+  boolean has(String endpointId) {
+    return endpoints.containsKey(endpointId);
+  }
+
+  /** The most recent packet arrival of any endpoint (System.nanoTime), or Long.MIN_VALUE without endpoints. */
+  long lastMediaNanos() {
+    long last = Long.MIN_VALUE;
+    for (Endpoint e : endpoints.values()) {
+      if (e.port != null && e.port.packetsIn() > 0) last = Math.max(last, e.port.lastReceivedNanos());
+    }
+    return last;
+  }
+
+  List<EndpointSummary> summaries() {
+    List<EndpointSummary> out = new ArrayList<>(endpoints.size());
+    String localIp = reactor.settings().advertisedIp();
+    for (Endpoint e : endpoints.values()) {
+      MediaPort p = e.port;
+      InetSocketAddress remote = p == null ? null : p.remote();
+      out.add(new EndpointSummary(e.id, "rtp", (p == null ? e.requested : p.direction()).attribute(), e.state,
+          p == null ? null : p.codec().encoding() + "/" + p.codec().clockRate(),
+          localIp + ":" + e.pair.rtpPort(),
+          remote == null ? null : remote.getAddress().getHostAddress() + ":" + remote.getPort()));
+    }
+    return out;
+  }
+
+  private void reroute() {
+    List<MediaPort> live = new ArrayList<>();
+    for (Endpoint e : endpoints.values()) if (e.port != null) live.add(e.port);
+    for (MediaPort source : live) {
+      MediaPort[] targets = live.stream().filter(t -> t != source).toArray(MediaPort[]::new);
+      source.setRoute(new MediaPort.Route(targets));
+    }
+  }
+
+  private void close(Endpoint e) {
+    if (e.port != null) reactor.close(e.port); else reactor.release(e.pair);
+  }
+
+  private Endpoint find(String endpointId) throws Refused {
+    Endpoint e = endpointId == null ? null : endpoints.get(endpointId);
+    if (e == null) throw new Refused(ErrorCode.ENDPOINT_ERROR, "no endpoint " + endpointId + " in this session");
+    return e;
+  }
+
+  private void checkCapacity() throws Refused {
+    int max = reactor.settings().maxEndpoints();
+    if (endpoints.size() >= max) throw new Refused(ErrorCode.ENDPOINT_ERROR, "session holds its maximum of " + max + " endpoints");
+  }
+
+  private MediaReactor.PortPair allocate() throws Refused {
+    try {
+      return reactor.allocate();
+    } catch (IOException e) {
+      throw new Refused(ErrorCode.ENDPOINT_ERROR, e.getMessage());
+    }
+  }
+
+  private OfferAnswer.Local local(MediaReactor.PortPair pair) {
+    return new OfferAnswer.Local(reactor.settings().advertisedIp(), pair.rtpPort(), pair.rtpPort() + 1,
+        ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+  }
+
+  private String newId() {
+    return NodeKey.newEntityId(NodeKey.shardOf(sessionId));
+  }
+}

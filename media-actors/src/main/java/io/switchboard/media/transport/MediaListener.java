@@ -1,0 +1,16 @@
+package io.switchboard.media.transport;
+
+/**
+ * What the media path tells the control plane. Called on the media thread for rare events only (first
+ * packet, a completed digit, RTCP BYE, a media timeout), never per packet; implementations hand the
+ * news to an actor and return at once.
+ */
+public interface MediaListener {
+  void firstPacket(String endpointId);
+
+  void dtmf(String endpointId, char digit, int durationMs);
+
+  void rtcpBye(String endpointId, long[] ssrcs, String reason);
+
+  void mediaTimeout(String endpointId, long silentMs);
+}

@@ -1,0 +1,233 @@
+package io.switchboard.media.transport;
+
+import io.switchboard.media.codec.G711;
+import io.switchboard.media.rtp.DropReason;
+import io.switchboard.media.rtp.DtmfDetector;
+import io.switchboard.media.rtp.RtcpParser;
+import io.switchboard.media.rtp.RtpHeader;
+import io.switchboard.media.rtp.TelephoneEvent;
+import io.switchboard.media.sdp.Direction;
+import io.switchboard.media.sdp.RtpMap;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The media side of one RTP endpoint: its two sockets (RTP on an even port, RTCP on the next), the
+ * negotiated codec and direction, the peer's address, counters, and the endpoints its packets go to.
+ *
+ * <p>Threads: everything named {@code on…} runs on the {@link MediaReactor} thread that owns the
+ * sockets, and does not allocate or block. The control plane changes the configuration through the
+ * volatile fields ({@link #route}, {@link #direction}, {@link #remote}); each is an immutable value
+ * swapped whole, so the media thread sees one consistent state per packet without locks.
+ */
+public final class MediaPort {
+
+  /** Where a packet of this endpoint goes: the receiving endpoints, fixed for one routing state. */
+  public record Route(MediaPort[] targets) {
+    public static final Route NONE = new Route(new MediaPort[0]);
+  }
+
+  private static final DropReason[] REASONS = DropReason.values();
+
+  final String endpointId;
+  final int rtpPort;
+  final DatagramChannel rtp;
+  final DatagramChannel rtcp;
+  private final MediaListener listener;
+  private final RtpMap codec;
+  private final RtpMap telephoneEvent;
+  private final DtmfDetector dtmf = new DtmfDetector(8000);
+  private final RtpHeader header = new RtpHeader();
+  private final RtcpParser.Listener rtcpListener;
+  private final DtmfDetector.Sink dtmfSink;
+
+  volatile Route route = Route.NONE;
+  volatile Direction direction;
+  /** The peer's RTP address: from SDP until the first packet, then the packet's source (symmetric RTP). */
+  volatile InetSocketAddress remote;
+  private volatile boolean latched;
+
+  // counters: written by the media thread only, read by statistics
+  private volatile long packetsIn;
+  private volatile long bytesIn;
+  private volatile long packetsOut;
+  private volatile long bytesOut;
+  private volatile long lastReceivedNanos;
+  private final AtomicLongArray dropped = new AtomicLongArray(REASONS.length);
+
+  MediaPort(String endpointId, int rtpPort, DatagramChannel rtp, DatagramChannel rtcp, RtpMap codec, RtpMap telephoneEvent,
+            Direction direction, InetSocketAddress remote, MediaListener listener) {
+    this.endpointId = endpointId;
+    this.rtpPort = rtpPort;
+    this.rtp = rtp;
+    this.rtcp = rtcp;
+    this.codec = codec;
+    this.telephoneEvent = telephoneEvent;
+    this.direction = direction;
+    this.remote = remote;
+    this.listener = listener;
+    this.lastReceivedNanos = System.nanoTime();
+    this.dtmfSink = (digit, ms) -> listener.dtmf(endpointId, digit, ms);
+    this.rtcpListener = new RtcpParser.Listener() {
+      @Override
+      public void bye(long[] ssrcs, String reason) {
+        listener.rtcpBye(endpointId, ssrcs, reason);
+      }
+    };
+  }
+
+  public String endpointId() { return endpointId; }
+
+  public int rtpPort() { return rtpPort; }
+
+  public RtpMap codec() { return codec; }
+
+  public Direction direction() { return direction; }
+
+  public InetSocketAddress remote() { return remote; }
+
+  public void setRoute(Route r) { route = r; }
+
+  public void setDirection(Direction d) { direction = d; }
+
+  public long packetsIn() { return packetsIn; }
+
+  public long bytesIn() { return bytesIn; }
+
+  public long packetsOut() { return packetsOut; }
+
+  public long bytesOut() { return bytesOut; }
+
+  public long dropped(DropReason reason) { return dropped.get(reason.ordinal()); }
+
+  public long lastReceivedNanos() { return lastReceivedNanos; }
+
+  // ---- media thread --------------------------------------------------------------------------------
+
+  /** One RTP-socket datagram, received into {@code in} from position 0 to its limit. */
+  void onRtp(ByteBuffer in, SocketAddress source, ByteBuffer out) {
+    int length = in.limit();
+    if (RtcpParser.looksLikeRtcp(in, 0, length)) { // rtcp-mux
+      onRtcp(in, source);
+      return;
+    }
+    DropReason verdict = header.wrap(in, 0, length).validate();
+    if (verdict != DropReason.NONE) {
+      drop(verdict);
+      return;
+    }
+    if (!latched) {
+      latch(source);
+    } else if (!source.equals(remote)) {
+      drop(DropReason.WRONG_SOURCE);
+      return;
+    }
+    int pt = header.payloadType();
+    boolean isEvent = telephoneEvent != null && pt == telephoneEvent.payloadType();
+    if (!isEvent && pt != codec.payloadType()) {
+      drop(DropReason.UNKNOWN_PAYLOAD_TYPE);
+      return;
+    }
+    packetsIn++;
+    bytesIn += length;
+    lastReceivedNanos = System.nanoTime();
+    if (isEvent && header.payloadLength() >= TelephoneEvent.LENGTH) {
+      int p = header.payloadOffset();
+      dtmf.accept(header.timestamp(), TelephoneEvent.event(in, p), TelephoneEvent.end(in, p), TelephoneEvent.duration(in, p), dtmfSink);
+    }
+    if (!direction.receives()) return;
+    for (MediaPort target : route.targets()) target.send(header, in, isEvent, this, out);
+  }
+
+  private void latch(SocketAddress source) {
+    latched = true;
+    if (source instanceof InetSocketAddress address) remote = address;
+    listener.firstPacket(endpointId);
+  }
+
+  void onRtcp(ByteBuffer in, SocketAddress source) {
+    DropReason verdict = RtcpParser.parse(in, 0, in.limit(), rtcpListener);
+    if (verdict != DropReason.NONE) drop(verdict);
+  }
+
+  /** Writes one packet of {@code from} to this endpoint's peer, in this endpoint's payload types. */
+  private void send(RtpHeader h, ByteBuffer in, boolean isEvent, MediaPort from, ByteBuffer out) {
+    InetSocketAddress to = remote;
+    if (to == null || to.isUnresolved() || !direction.sends()) return;
+    int outPt;
+    int payloadLength = h.payloadLength();
+    out.clear();
+    if (isEvent) {
+      if (telephoneEvent == null) return; // this peer cannot take RFC 4733: its digits are lost, never transcoded
+      outPt = telephoneEvent.payloadType();
+      copy(in, h.payloadOffset(), out, payloadLength);
+    } else if (from.codec.sameCodec(codec)) {
+      outPt = codec.payloadType();
+      copy(in, h.payloadOffset(), out, payloadLength);
+    } else {
+      outPt = codec.payloadType();
+      if (!transcode(in, h.payloadOffset(), out, payloadLength, from.codec)) return;
+    }
+    RtpHeader.writeFixed(out, 0, h.marker(), outPt, h.sequenceNumber(), h.timestamp(), h.ssrc());
+    out.limit(RtpHeader.FIXED_LENGTH + payloadLength).position(0);
+    try {
+      int sent = rtp.send(out, to);
+      if (sent > 0) {
+        packetsOut++;
+        bytesOut += sent;
+      }
+    } catch (IOException e) {
+      drop(DropReason.SEND_FAILED);
+    }
+  }
+
+  private static void copy(ByteBuffer in, int from, ByteBuffer out, int length) {
+    out.put(RtpHeader.FIXED_LENGTH, in, from, length);
+  }
+
+  /** G.711 μ-law ⇄ A-law by table, sample for sample; false when the pair is not one this path transcodes. */
+  private boolean transcode(ByteBuffer in, int from, ByteBuffer out, int length, RtpMap source) {
+    boolean ulawToAlaw = source.encoding().equalsIgnoreCase("PCMU") && codec.encoding().equalsIgnoreCase("PCMA");
+    boolean alawToUlaw = source.encoding().equalsIgnoreCase("PCMA") && codec.encoding().equalsIgnoreCase("PCMU");
+    if (!ulawToAlaw && !alawToUlaw) return false;
+    for (int i = 0; i < length; i++) {
+      int code = in.get(from + i);
+      out.put(RtpHeader.FIXED_LENGTH + i, ulawToAlaw ? G711.ulawToAlaw(code) : G711.alawToUlaw(code));
+    }
+    return true;
+  }
+
+  /**
+   * Called by the reactor every tick: raises a media timeout once per silent period; the next one
+   * comes a whole period later, and packets re-arm it from their arrival.
+   */
+  void checkTimeout(long now, long timeoutNanos) {
+    if (timeoutNanos <= 0) return;
+    long silent = now - lastReceivedNanos;
+    if (silent >= timeoutNanos) {
+      listener.mediaTimeout(endpointId, silent / 1_000_000);
+      lastReceivedNanos = now;
+    }
+  }
+
+  private void drop(DropReason reason) {
+    if (reason != DropReason.NONE) dropped.incrementAndGet(reason.ordinal());
+  }
+
+  void close() {
+    try {
+      rtp.close();
+    } catch (IOException ignored) {
+      // closing a datagram channel cannot fail in a way that matters here
+    }
+    try {
+      rtcp.close();
+    } catch (IOException ignored) {
+      // as above
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package io.switchboard.media.transport;
+
+import io.switchboard.media.sdp.Direction;
+import io.switchboard.media.sdp.RtpMap;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's media thread: owns every RTP/RTCP socket of the node's endpoints, and for each datagram
+ * runs receive → validate → route → rewrite → send as plain function calls ({@link MediaPort#onRtp}).
+ *
+ * <p>Why a selector thread and not a Pekko Streams graph per packet: the relay budget is about 10 µs a
+ * packet on one core (docs/benchmarks.md, shared/bench), and any hand-off between threads or
+ * interpreters per packet (a stream boundary, a mailbox) costs more than the relaying itself. Actors own
+ * the control state and push it here as immutable values; packets never leave this thread. The control
+ * plane talks to the thread only through {@link #tasks} (registration, removal), never per packet.
+ */
+public final class MediaReactor implements Extension {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MediaReactor.class);
+  private static final long TICK_NANOS = 100_000_000L;
+
+  /** Two bound sockets waiting for their endpoint's negotiation to finish. */
+  public record PortPair(int rtpPort, DatagramChannel rtp, DatagramChannel rtcp) {}
+
+  private final MediaSettings settings;
+  private final PortPool ports;
+  private final Selector selector;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final List<MediaPort> active = new ArrayList<>();
+  private final ByteBuffer in = ByteBuffer.allocateDirect(2048);
+  private final ByteBuffer out = ByteBuffer.allocateDirect(2048);
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  private MediaReactor(ActorSystem<?> system) {
+    this.settings = MediaSettings.fromConfig(system.settings().config());
+    this.ports = new PortPool(settings.portMin(), settings.portMax());
+    try {
+      this.selector = Selector.open();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open a selector for the media thread", e);
+    }
+    this.thread = new Thread(this::run, "switchboard-media-" + system.name());
+    thread.setDaemon(true);
+    thread.start();
+    system.getWhenTerminated().thenRun(this::stop);
+  }
+
+  public static final ExtensionId<MediaReactor> ID = new ExtensionId<>() {
+    @Override
+    public MediaReactor createExtension(ActorSystem<?> system) {
+      return new MediaReactor(system);
+    }
+  };
+
+  public static MediaReactor get(ActorSystem<?> system) {
+    return system.registerExtension(ID);
+  }
+
+  public MediaSettings settings() {
+    return settings;
+  }
+
+  public PortPool ports() {
+    return ports;
+  }
+
+  /**
+   * Binds an even RTP port and the RTCP port above it from the pool.
+   *
+   * @throws IOException when the pool is exhausted or no free pair can be bound
+   */
+  public PortPair allocate() throws IOException {
+    for (int attempt = 0; attempt < 16; attempt++) {
+      int port = ports.acquire();
+      if (port < 0) throw new IOException("no free RTP port in " + settings.portMin() + ".." + settings.portMax());
+      DatagramChannel rtp = null;
+      try {
+        rtp = bind(port);
+        DatagramChannel rtcp = bind(port + 1);
+        return new PortPair(port, rtp, rtcp);
+      } catch (IOException inUse) {
+        // another process holds this pair: back to the end of the pool, try the next one
+        if (rtp != null) rtp.close();
+        ports.release(port);
+        LOG.debug("port pair {} is taken by another process: {}", port, inUse.getMessage());
+      }
+    }
+    throw new IOException("could not bind an RTP port pair on " + settings.ip());
+  }
+
+  private DatagramChannel bind(int port) throws IOException {
+    DatagramChannel ch = DatagramChannel.open();
+    try {
+      ch.setOption(StandardSocketOptions.SO_RCVBUF, 256 * 1024);
+      ch.bind(new InetSocketAddress(settings.ip(), port));
+      ch.configureBlocking(false);
+      return ch;
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /** Starts relaying on {@code pair}: its packets are read by the media thread from now on. */
+  public MediaPort activate(String endpointId, PortPair pair, RtpMap codec, RtpMap telephoneEvent, Direction direction,
+                            InetSocketAddress remote, MediaListener listener) {
+    MediaPort port = new MediaPort(endpointId, pair.rtpPort(), pair.rtp(), pair.rtcp(), codec, telephoneEvent, direction,
+        resolved(remote), listener);
+    submit(() -> {
+      try {
+        port.rtp.register(selector, SelectionKey.OP_READ, port);
+        port.rtcp.register(selector, SelectionKey.OP_READ, port);
+        active.add(port);
+      } catch (IOException e) {
+        LOG.warn("endpoint {} could not start its media: {}", endpointId, e.toString());
+      }
+    });
+    return port;
+  }
+
+  /** Stops the endpoint's media, closes its sockets and returns its ports to the pool. */
+  public void close(MediaPort port) {
+    submit(() -> {
+      active.remove(port);
+      port.close();
+      ports.release(port.rtpPort);
+    });
+  }
+
+  /** Releases a pair that never became an endpoint (negotiation failed or the endpoint was removed). */
+  public void release(PortPair pair) {
+    try {
+      pair.rtp().close();
+      pair.rtcp().close();
+    } catch (IOException ignored) {
+      // nothing to do: the ports are free either way
+    }
+    ports.release(pair.rtpPort());
+  }
+
+  /** Resolves a peer's address from SDP once, off the media thread; null when it is unusable (0.0.0.0, unknown). */
+  public static InetSocketAddress resolved(InetSocketAddress address) {
+    if (address == null || address.getPort() == 0) return null;
+    InetSocketAddress r = address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+    if (r.isUnresolved() || r.getAddress().isAnyLocalAddress()) return null;
+    return r;
+  }
+
+  private void submit(Runnable task) {
+    tasks.add(task);
+    selector.wakeup();
+  }
+
+  private void run() {
+    long nextTick = System.nanoTime() + TICK_NANOS;
+    long timeoutNanos = settings.mediaTimeout().toNanos();
+    while (running) {
+      try {
+        for (Runnable t; (t = tasks.poll()) != null; ) t.run();
+        selector.select(this::onReady, 50);
+        long now = System.nanoTime();
+        if (now >= nextTick) {
+          nextTick = now + TICK_NANOS;
+          for (int i = 0; i < active.size(); i++) active.get(i).checkTimeout(now, timeoutNanos);
+        }
+      } catch (Throwable t) {
+        // the media thread must survive anything one packet or endpoint does
+        LOG.error("media thread error (continuing)", t);
+      }
+    }
+  }
+
+  private void onReady(SelectionKey key) {
+    MediaPort port = (MediaPort) key.attachment();
+    DatagramChannel ch = (DatagramChannel) key.channel();
+    boolean isRtp = ch == port.rtp;
+    // a bounded burst per socket per wake-up, so one busy peer cannot starve the others
+    for (int i = 0; i < 32; i++) {
+      in.clear();
+      SocketAddress source;
+      try {
+        source = ch.receive(in);
+      } catch (IOException e) {
+        return; // ICMP port unreachable from a previous send and the like: nothing to read
+      }
+      if (source == null) return;
+      in.flip();
+      if (isRtp) port.onRtp(in, source, out); else port.onRtcp(in, source);
+    }
+  }
+
+  private void stop() {
+    running = false;
+    selector.wakeup();
+    try {
+      thread.join(2000);
+      for (MediaPort p : active) p.close();
+      selector.close();
+    } catch (Exception e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.switchboard.media.transport;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * {@code switchboard.media.*}, parsed once.
+ *
+ * @param ip address the RTP sockets bind to
+ * @param advertisedIp address written into SDP (differs from {@code ip} behind NAT); empty: {@code ip}
+ * @param mediaTimeout silence from a peer after which {@code endpoint.media_timeout} is raised
+ * @param maxEndpoints endpoints one session may hold
+ */
+public record MediaSettings(String ip, String advertisedIp, int portMin, int portMax, Duration mediaTimeout, int maxEndpoints) {
+
+  public static MediaSettings fromConfig(Config root) {
+    Config c = root.getConfig("switchboard.media");
+    String advertised = c.getString("advertised-ip");
+    return new MediaSettings(c.getString("ip"), advertised.isBlank() ? c.getString("ip") : advertised,
+        c.getInt("port-min"), c.getInt("port-max"), c.getDuration("media-timeout"),
+        root.getInt("switchboard.session.max-endpoints"));
+  }
+}
