@@ -50,8 +50,6 @@ public final class MediaPort {
   /** The peer's RTP address: from SDP until the first packet, then the packet's source (symmetric RTP). */
   volatile InetSocketAddress remote;
   private volatile boolean latched;
-  /** The RTP socket is connected to {@link #remote} (media thread only). */
-  private boolean connected;
 
   // counters: written by the media thread only, read by statistics
   private volatile long packetsIn;
@@ -145,22 +143,9 @@ public final class MediaPort {
     for (MediaPort target : route.targets()) target.send(header, in, isEvent, this, out);
   }
 
-  /**
-   * Learns the peer from its first packet and connects the RTP socket to it: the kernel then drops
-   * datagrams from anyone else before they cost us anything, and sends skip the per-packet route
-   * lookup of an unconnected socket (measured in docs/benchmarks.md).
-   */
   private void latch(SocketAddress source) {
     latched = true;
-    if (source instanceof InetSocketAddress address) {
-      remote = address;
-      try {
-        rtp.connect(address);
-        connected = true;
-      } catch (IOException | RuntimeException e) {
-        connected = false; // keep relaying unconnected
-      }
-    }
+    if (source instanceof InetSocketAddress address) remote = address;
     listener.firstPacket(endpointId);
   }
 
@@ -190,7 +175,7 @@ public final class MediaPort {
     RtpHeader.writeFixed(out, 0, h.marker(), outPt, h.sequenceNumber(), h.timestamp(), h.ssrc());
     out.limit(RtpHeader.FIXED_LENGTH + payloadLength).position(0);
     try {
-      int sent = connected ? rtp.write(out) : rtp.send(out, to);
+      int sent = rtp.send(out, to);
       if (sent > 0) {
         packetsOut++;
         bytesOut += sent;
