@@ -23,7 +23,7 @@ mvn -q -B -DskipTests package
 wait_gone() { while kill -0 "$1" 2>/dev/null; do sleep 0.2; done; }
 
 run_switchboard() {  # N run
-  taskset -c 0 java -Xms1g -Xmx1g -Dswitchboard.http.port=$port -Dpekko.remote.artery.canonical.port=0 \
+  taskset -c 0 java -Xms1g -Xmx1g -XX:AutoBoxCacheMax=65536 -Dswitchboard.http.port=$port -Dpekko.remote.artery.canonical.port=0 \
     -Dswitchboard.shutdown.drain-time=0s -Dswitchboard.session.disconnect-timeout=1h \
     -Dswitchboard.media.media-timeout=0s -Dpekko.loglevel=WARNING \
     -jar cluster-node/target/switchboard-node.jar > load-test/target/switchboard-relay.log 2>&1 &

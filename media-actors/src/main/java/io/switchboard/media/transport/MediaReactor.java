@@ -45,6 +45,8 @@ public final class MediaReactor implements Extension {
   private final ByteBuffer in = ByteBuffer.allocateDirect(2048);
   private final ByteBuffer out = ByteBuffer.allocateDirect(2048);
   private final Thread thread;
+  /** Made once: a method reference written in the loop would be a new object on every wake-up. */
+  private final java.util.function.Consumer<SelectionKey> onReady = this::onReady;
   private volatile boolean running = true;
 
   private MediaReactor(ActorSystem<?> system) {
@@ -173,7 +175,7 @@ public final class MediaReactor implements Extension {
     while (running) {
       try {
         for (Runnable t; (t = tasks.poll()) != null; ) t.run();
-        selector.select(this::onReady, 50);
+        selector.select(onReady, 50);
         long now = System.nanoTime();
         if (now >= nextTick) {
           nextTick = now + TICK_NANOS;
