@@ -275,4 +275,47 @@ class RtpRelayTest {
       c.ok("session.destroy", null);
     }
   }
+
+  @Test
+  void statsCountPacketsLossAndJitterPerEndpoint() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", ""), "sendrecv");
+      Leg lb = createFromOffer(c, b.offer("0", ""), "sendrecv");
+      assertEquals("INVALID_PARAMS", c.errorCode("stats.subscribe", Map.of("interval_ms", 5)));
+      for (int i = 0; i < 10; i++) {
+        if (i == 4) a.sequence++; // one packet lost on the way
+        a.sendRtp(la.port(), 0, new byte[160]);
+        Thread.sleep(20);
+      }
+      for (int i = 0; i < 10; i++) assertNotNull(b.receive(2000));
+      c.ok("stats.subscribe", Map.of("interval_ms", 200));
+      JsonNode stats = c.awaitEvent("stats").get("data");
+      JsonNode ea = null;
+      JsonNode eb = null;
+      for (JsonNode e : stats.get("endpoints")) {
+        if (e.get("endpoint_id").asText().equals(la.endpointId())) ea = e;
+        if (e.get("endpoint_id").asText().equals(lb.endpointId())) eb = e;
+      }
+      assertNotNull(ea);
+      assertEquals(10, ea.get("inbound").get("packets").asLong());
+      assertEquals(10 * 172, ea.get("inbound").get("bytes").asLong());
+      assertEquals(1, ea.get("inbound").get("packets_lost").asLong());
+      assertTrue(ea.get("inbound").get("jitter_ms").asDouble() >= 0);
+      assertTrue(ea.get("inbound").get("last_received_ms_ago").asLong() >= 0);
+      assertTrue(ea.get("rtt_ms").isNull(), "no RTCP round trip yet");
+      assertEquals("PCMU/8000", ea.get("codec").asText());
+      assertEquals("connected", ea.get("state").asText());
+      assertEquals(10, eb.get("outbound").get("packets").asLong());
+      assertEquals(0, eb.get("inbound").get("packets").asLong());
+      assertTrue(eb.get("inbound").get("last_received_ms_ago").isNull());
+      c.awaitEvent("stats"); // periodic
+      c.ok("stats.unsubscribe", null);
+      c.events.clear();
+      Thread.sleep(300);
+      assertTrue(c.quietFor(500) || c.events.stream().noneMatch(e -> e.get("event").asText().equals("stats")),
+          "no stats after unsubscribe");
+      c.ok("session.destroy", null);
+    }
+  }
 }

@@ -140,6 +140,14 @@ public final class SessionGateway {
     return ask(sessionId, askTimeout, r -> new CallSession.RemoveEndpoint(caller, endpointId, r));
   }
 
+  public CompletionStage<Done> subscribeStats(String sessionId, Caller caller, long intervalMs) {
+    return ask(sessionId, askTimeout, r -> new CallSession.SubscribeStats(caller, intervalMs, r));
+  }
+
+  public CompletionStage<Done> unsubscribeStats(String sessionId, Caller caller) {
+    return ask(sessionId, askTimeout, r -> new CallSession.UnsubscribeStats(caller, r));
+  }
+
   /**
    * Sessions on every media node, newest first. This node's own sessions come from its directory (the
    * receptionist needs a moment after start-up to list even the local node); other nodes are asked

@@ -124,6 +124,11 @@ public final class CallSession {
 
   public record RemoveEndpoint(Caller caller, String endpointId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /** {@code stats.subscribe}: a {@code stats} event every {@code intervalMs}; again replaces the interval. */
+  public record SubscribeStats(Caller caller, long intervalMs, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  public record UnsubscribeStats(Caller caller, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** Sharding's stop message: the node is leaving, so the session ends and says so. */
   public enum Shutdown implements Command { INSTANCE }
 
@@ -132,6 +137,8 @@ public final class CallSession {
   private enum IdleCheck implements Command { INSTANCE }
 
   private enum EmptyTimeout implements Command { INSTANCE }
+
+  private enum StatsTick implements Command { INSTANCE }
 
   private record HttpTimeout(String requestId) implements Command {}
 
@@ -188,6 +195,8 @@ public final class CallSession {
         .onMessage(CreateEndpointOffer.class, m -> notFound(m.replyTo()))
         .onMessage(AcceptAnswer.class, m -> notFound(m.replyTo()))
         .onMessage(RemoveEndpoint.class, m -> notFound(m.replyTo()))
+        .onMessage(SubscribeStats.class, m -> notFound(m.replyTo()))
+        .onMessage(UnsubscribeStats.class, m -> notFound(m.replyTo()))
         .onAnyMessage(m -> Behaviors.stopped())
         .build();
   }
@@ -290,6 +299,12 @@ public final class CallSession {
         .onMessage(AcceptAnswer.class, m -> onAcceptAnswer(m, controller))
         .onMessage(RemoveEndpoint.class, m -> onRemoveEndpoint(m, controller))
         .onMessage(MediaNews.class, m -> onMediaNews(m, controller))
+        .onMessage(SubscribeStats.class, m -> onSubscribeStats(m, controller))
+        .onMessage(UnsubscribeStats.class, m -> onUnsubscribeStats(m, controller))
+        .onMessage(StatsTick.class, m -> {
+          emit(controller, new EventPayload.Stats(sessionId, media.stats()));
+          return Behaviors.same();
+        })
         .onMessage(Shutdown.class, m -> terminate(controller, "node_shutdown", null))
         .onSignal(PostStop.class, s -> onPostStop());
   }
@@ -406,6 +421,22 @@ public final class CallSession {
     } catch (SessionMedia.Refused r) {
       cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
     }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onSubscribeStats(SubscribeStats cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    timers.startTimerAtFixedRate(StatsTick.INSTANCE, Duration.ofMillis(cmd.intervalMs()));
+    cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onUnsubscribeStats(UnsubscribeStats cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    timers.cancel(StatsTick.INSTANCE);
+    cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
     return Behaviors.same();
   }
 

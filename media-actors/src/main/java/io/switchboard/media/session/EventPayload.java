@@ -27,6 +27,7 @@ import java.util.Map;
   @JsonSubTypes.Type(value = EventPayload.Dtmf.class, name = "dtmf"),
   @JsonSubTypes.Type(value = EventPayload.EndpointRtcpBye.class, name = "endpoint.rtcp_bye"),
   @JsonSubTypes.Type(value = EventPayload.EndpointMediaTimeout.class, name = "endpoint.media_timeout"),
+  @JsonSubTypes.Type(value = EventPayload.Stats.class, name = "stats"),
 })
 public sealed interface EventPayload extends CborSerializable {
 
@@ -112,5 +113,14 @@ public sealed interface EventPayload extends CborSerializable {
   /** No packet from the peer for {@code durationMs}; raised once per period of silence. */
   record EndpointMediaTimeout(String endpointId, long durationMs) implements EventPayload {
     public String eventName() { return "endpoint.media_timeout"; }
+  }
+
+  /** Periodic statistics after {@code stats.subscribe}. */
+  record Stats(String sessionId, List<EndpointStats> endpoints) implements EventPayload {
+    public Stats {
+      endpoints = List.copyOf(endpoints);
+    }
+
+    public String eventName() { return "stats"; }
   }
 }

@@ -164,6 +164,26 @@ final class SessionMedia {
     return out;
   }
 
+  List<EndpointStats> stats() {
+    List<EndpointStats> out = new ArrayList<>(endpoints.size());
+    long now = System.nanoTime();
+    for (Endpoint e : endpoints.values()) {
+      MediaPort p = e.port;
+      if (p == null) {
+        out.add(new EndpointStats(e.id, new EndpointStats.Inbound(0, 0, 0, 0, null, 0), new EndpointStats.Outbound(0, 0),
+            null, null, e.state));
+        continue;
+      }
+      Long ago = p.packetsIn() == 0 ? null : (now - p.lastReceivedNanos()) / 1_000_000;
+      out.add(new EndpointStats(e.id,
+          new EndpointStats.Inbound(p.packetsIn(), p.bytesIn(), p.packetsLost(), Math.round(p.jitterMs() * 100) / 100.0, ago,
+              p.droppedTotal()),
+          new EndpointStats.Outbound(p.packetsOut(), p.bytesOut()),
+          null, p.codec().encoding() + "/" + p.codec().clockRate(), e.state));
+    }
+    return out;
+  }
+
   private void reroute() {
     List<MediaPort> live = new ArrayList<>();
     for (Endpoint e : endpoints.values()) if (e.port != null) live.add(e.port);

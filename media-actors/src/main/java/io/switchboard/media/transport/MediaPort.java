@@ -58,6 +58,7 @@ public final class MediaPort {
   private volatile long bytesOut;
   private volatile long lastReceivedNanos;
   private final AtomicLongArray dropped = new AtomicLongArray(REASONS.length);
+  private final ReceptionStats reception = new ReceptionStats(8000);
 
   MediaPort(String endpointId, int rtpPort, DatagramChannel rtp, DatagramChannel rtcp, RtpMap codec, RtpMap telephoneEvent,
             Direction direction, InetSocketAddress remote, MediaListener listener) {
@@ -104,6 +105,19 @@ public final class MediaPort {
 
   public long dropped(DropReason reason) { return dropped.get(reason.ordinal()); }
 
+  /** Packets dropped for any reason. */
+  public long droppedTotal() {
+    long sum = 0;
+    for (int i = 0; i < REASONS.length; i++) sum += dropped.get(i);
+    return sum;
+  }
+
+  /** Cumulative packets lost (RFC 3550 §6.4.1: expected minus received, never below zero). */
+  public long packetsLost() { return reception.lost(); }
+
+  /** Interarrival jitter (RFC 3550 §6.4.1), in milliseconds. */
+  public double jitterMs() { return reception.jitterMs(); }
+
   public long lastReceivedNanos() { return lastReceivedNanos; }
 
   // ---- media thread --------------------------------------------------------------------------------
@@ -134,7 +148,9 @@ public final class MediaPort {
     }
     packetsIn++;
     bytesIn += length;
-    lastReceivedNanos = System.nanoTime();
+    long now = System.nanoTime();
+    lastReceivedNanos = now;
+    if (!isEvent) reception.packet(header.sequenceNumber(), header.timestamp(), now);
     if (isEvent && header.payloadLength() >= TelephoneEvent.LENGTH) {
       int p = header.payloadOffset();
       dtmf.accept(header.timestamp(), TelephoneEvent.event(in, p), TelephoneEvent.end(in, p), TelephoneEvent.duration(in, p), dtmfSink);

@@ -58,6 +58,8 @@ class ClusterMessageSerializationTest {
     roundTrips(new CallSession.AcceptAnswer(Caller.api(null), "e", "v=0", probe.ref().narrow()));
     roundTrips(new CallSession.RemoveEndpoint(Caller.api(null), "e", probe.ref().narrow()));
     roundTrips(new CallSession.EndpointCreated("e", "v=0"));
+    roundTrips(new CallSession.SubscribeStats(Caller.api(null), 1000, probe.ref().narrow()));
+    roundTrips(new CallSession.UnsubscribeStats(Caller.api(null), probe.ref().narrow()));
     roundTrips(new SessionListing.Listed(List.of(new SessionSummary("id", null, "orphaned", 1, 0, 1, null, "n", List.of(new EndpointSummary("e", "rtp", "sendrecv", "new", "PCMU/8000", "127.0.0.1:30000", null))))));
   }
 
@@ -74,7 +76,10 @@ class ClusterMessageSerializationTest {
         new EventPayload.EndpointStateChanged("e", "new", "connected"),
         new EventPayload.Dtmf("e", "5", 160),
         new EventPayload.EndpointRtcpBye("e", List.of(1L, 4294967295L), null),
-        new EventPayload.EndpointMediaTimeout("e", 5000));
+        new EventPayload.EndpointMediaTimeout("e", 5000),
+        new EventPayload.Stats("s", List.of(new EndpointStats("e", new EndpointStats.Inbound(10, 1720, 1, 0.5, 20L, 0),
+            new EndpointStats.Outbound(9, 1548), null, "PCMU/8000", "connected"),
+            new EndpointStats("f", new EndpointStats.Inbound(0, 0, 0, 0, null, 0), new EndpointStats.Outbound(0, 0), 12.5, null, "new"))));
     for (EventPayload p : payloads) roundTrips(new SessionEvent("s", 7, p));
   }
 

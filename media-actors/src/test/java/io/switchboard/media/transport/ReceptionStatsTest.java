@@ -1,0 +1,41 @@
+package io.switchboard.media.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ReceptionStatsTest {
+
+  static final long MS = 1_000_000L;
+
+  @Test
+  void perfectlyPacedStreamHasNoLossAndNoJitter() {
+    ReceptionStats s = new ReceptionStats(8000);
+    for (int i = 0; i < 50; i++) s.packet(100 + i, 160L * i, 5_000 * MS + 20 * MS * i);
+    assertEquals(0, s.lost());
+    assertEquals(0.0, s.jitterMs(), 0.01);
+  }
+
+  @Test
+  void gapsCountAsLostAcrossTheSequenceWrap() {
+    ReceptionStats s = new ReceptionStats(8000);
+    int seq = 65530;
+    for (int i = 0; i < 12; i++) {
+      if (i == 3 || i == 8) continue; // two lost, one of them after the wrap
+      s.packet((seq + i) & 0xffff, 160L * i, 20 * MS * i);
+    }
+    assertEquals(2, s.lost());
+  }
+
+  @Test
+  void latePacketsRaiseJitterTowardsTheirDeviation() {
+    ReceptionStats s = new ReceptionStats(8000);
+    for (int i = 0; i < 200; i++) {
+      long wobble = (i % 2 == 0) ? 0 : 10 * MS; // every other packet 10 ms late
+      s.packet(i, 160L * i, 20 * MS * i + wobble);
+    }
+    assertTrue(s.jitterMs() > 8 && s.jitterMs() < 11, "jitter " + s.jitterMs());
+    assertEquals(0, s.lost());
+  }
+}
