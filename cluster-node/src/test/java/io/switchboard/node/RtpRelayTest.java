@@ -318,4 +318,39 @@ class RtpRelayTest {
       c.ok("session.destroy", null);
     }
   }
+
+  @Test
+  void injectedDigitArrivesAsStartContinuationAndThreeEndPackets() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer plain = new RtpPeer(2)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0 101", "a=rtpmap:101 telephone-event/8000\r\n"), "sendrecv");
+      c.ok("endpoint.dtmf.inject", Map.of("endpoint_id", la.endpointId(), "digit", "#", "duration_ms", 100));
+      java.util.List<DatagramPacket> got = new java.util.ArrayList<>();
+      for (DatagramPacket p; (p = a.receive(500)) != null; ) {
+        got.add(new DatagramPacket(java.util.Arrays.copyOf(p.getData(), p.getLength()), p.getLength()));
+      }
+      assertEquals(5 + 3, got.size(), "100 ms = 5 packets of 20 ms, then the end packet three times");
+      java.nio.ByteBuffer first = java.nio.ByteBuffer.wrap(got.get(0).getData());
+      long timestamp = first.getInt(4) & 0xffffffffL;
+      for (int i = 0; i < got.size(); i++) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(got.get(i).getData());
+        assertEquals(101, b.get(1) & 0x7f);
+        assertEquals(i == 0, (b.get(1) & 0x80) != 0, "marker on the first packet only");
+        assertEquals(timestamp, b.getInt(4) & 0xffffffffL, "one timestamp for the whole event");
+        assertEquals(((first.getShort(2) & 0xffff) + i) & 0xffff, b.getShort(2) & 0xffff, "consecutive sequence numbers");
+        assertEquals(11, b.get(12), "event 11 is #");
+        boolean end = (b.get(13) & 0x80) != 0;
+        int duration = b.getShort(14) & 0xffff;
+        assertEquals(i >= 5, end);
+        assertEquals(Math.min(800, 160 * (i + 1)), duration);
+        assertEquals(10, b.get(13) & 0x3f, "default volume");
+      }
+      Leg lp = createFromOffer(c, plain.offer("0", ""), "sendrecv");
+      assertEquals("ENDPOINT_ERROR", c.errorCode("endpoint.dtmf.inject", Map.of("endpoint_id", lp.endpointId(), "digit", "1")));
+      assertEquals("INVALID_PARAMS", c.errorCode("endpoint.dtmf.inject", Map.of("endpoint_id", la.endpointId(), "digit", "x")));
+      assertEquals("INVALID_PARAMS", c.errorCode("endpoint.dtmf.inject", Map.of("endpoint_id", la.endpointId(), "digit", "1", "duration_ms", 1)));
+      assertEquals("ENDPOINT_ERROR", c.errorCode("endpoint.dtmf.inject", Map.of("endpoint_id", "nope", "digit", "1")));
+      c.ok("session.destroy", null);
+    }
+  }
 }

@@ -140,6 +140,10 @@ public final class SessionGateway {
     return ask(sessionId, askTimeout, r -> new CallSession.RemoveEndpoint(caller, endpointId, r));
   }
 
+  public CompletionStage<Done> injectDtmf(String sessionId, Caller caller, String endpointId, String digit, int durationMs, int volume) {
+    return ask(sessionId, askTimeout, r -> new CallSession.InjectDtmf(caller, endpointId, digit, durationMs, volume, r));
+  }
+
   public CompletionStage<Done> subscribeStats(String sessionId, Caller caller, long intervalMs) {
     return ask(sessionId, askTimeout, r -> new CallSession.SubscribeStats(caller, intervalMs, r));
   }

@@ -124,6 +124,10 @@ public final class CallSession {
 
   public record RemoveEndpoint(Caller caller, String endpointId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /** {@code endpoint.dtmf.inject}: send an RFC 4733 digit to the endpoint's peer. */
+  public record InjectDtmf(Caller caller, String endpointId, String digit, int durationMs, int volume,
+                           ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** {@code stats.subscribe}: a {@code stats} event every {@code intervalMs}; again replaces the interval. */
   public record SubscribeStats(Caller caller, long intervalMs, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
@@ -196,6 +200,7 @@ public final class CallSession {
         .onMessage(AcceptAnswer.class, m -> notFound(m.replyTo()))
         .onMessage(RemoveEndpoint.class, m -> notFound(m.replyTo()))
         .onMessage(SubscribeStats.class, m -> notFound(m.replyTo()))
+        .onMessage(InjectDtmf.class, m -> notFound(m.replyTo()))
         .onMessage(UnsubscribeStats.class, m -> notFound(m.replyTo()))
         .onAnyMessage(m -> Behaviors.stopped())
         .build();
@@ -300,6 +305,7 @@ public final class CallSession {
         .onMessage(RemoveEndpoint.class, m -> onRemoveEndpoint(m, controller))
         .onMessage(MediaNews.class, m -> onMediaNews(m, controller))
         .onMessage(SubscribeStats.class, m -> onSubscribeStats(m, controller))
+        .onMessage(InjectDtmf.class, m -> onInjectDtmf(m, controller))
         .onMessage(UnsubscribeStats.class, m -> onUnsubscribeStats(m, controller))
         .onMessage(StatsTick.class, m -> {
           emit(controller, new EventPayload.Stats(sessionId, media.stats()));
@@ -417,6 +423,18 @@ public final class CallSession {
     try {
       media.remove(cmd.endpointId());
       endpointsChanged(controller != null);
+      cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
+    } catch (SessionMedia.Refused r) {
+      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onInjectDtmf(InjectDtmf cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    try {
+      media.injectDtmf(cmd.endpointId(), cmd.digit(), cmd.durationMs(), cmd.volume());
       cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
     } catch (SessionMedia.Refused r) {
       cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));

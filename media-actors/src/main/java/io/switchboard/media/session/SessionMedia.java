@@ -118,6 +118,17 @@ final class SessionMedia {
     }
   }
 
+  void injectDtmf(String endpointId, String digit, int durationMs, int volume) throws Refused {
+    Endpoint e = find(endpointId);
+    int event = digit.length() == 1 ? io.switchboard.media.rtp.TelephoneEvent.eventOf(digit.charAt(0)) : -1;
+    if (event < 0) throw new Refused(ErrorCode.INVALID_PARAMS, "\"digit\" must be one of 0-9 * # A-D, not " + digit);
+    if (e.port == null) throw new Refused(ErrorCode.ENDPOINT_ERROR, "endpoint " + endpointId + " is waiting for its answer");
+    if (!e.port.canSendDtmf()) {
+      throw new Refused(ErrorCode.ENDPOINT_ERROR, "the peer of endpoint " + endpointId + " did not negotiate telephone-event");
+    }
+    reactor.injectDtmf(e.port, event, durationMs, volume);
+  }
+
   void remove(String endpointId) throws Refused {
     close(endpoints.remove(find(endpointId).id));
     reroute();

@@ -41,6 +41,9 @@ public final class MediaReactor implements Extension {
   private final PortPool ports;
   private final Selector selector;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  /** Timed work on the media thread (paced packets such as injected DTMF), by due time. */
+  private final java.util.PriorityQueue<Timed> timed = new java.util.PriorityQueue<>();
+  private long timedSequence;
   private final List<MediaPort> active = new ArrayList<>();
   private final ByteBuffer in = ByteBuffer.allocateDirect(2048);
   private final ByteBuffer out = ByteBuffer.allocateDirect(2048);
@@ -136,6 +139,11 @@ public final class MediaReactor implements Extension {
     return port;
   }
 
+  /** Queues a digit for the endpoint's peer (see {@link MediaPort#injectDtmf}). */
+  public void injectDtmf(MediaPort port, int event, int durationMs, int volume) {
+    submit(() -> port.injectDtmf(this, event, durationMs, volume));
+  }
+
   /** Stops the endpoint's media, closes its sockets and returns its ports to the pool. */
   public void close(MediaPort port) {
     submit(() -> {
@@ -164,6 +172,18 @@ public final class MediaReactor implements Extension {
     return r;
   }
 
+  private record Timed(long dueNanos, long order, Runnable task) implements Comparable<Timed> {
+    public int compareTo(Timed o) {
+      int c = Long.compare(dueNanos - o.dueNanos, 0);
+      return c != 0 ? c : Long.compare(order, o.order);
+    }
+  }
+
+  /** Runs {@code task} on the media thread at {@code dueNanos} (System.nanoTime), about 1 ms late at most. */
+  void schedule(long dueNanos, Runnable task) {
+    submit(() -> timed.add(new Timed(dueNanos, timedSequence++, task)));
+  }
+
   private void submit(Runnable task) {
     tasks.add(task);
     selector.wakeup();
@@ -175,8 +195,9 @@ public final class MediaReactor implements Extension {
     while (running) {
       try {
         for (Runnable t; (t = tasks.poll()) != null; ) t.run();
-        selector.select(onReady, 50);
+        selector.select(onReady, selectTimeoutMs());
         long now = System.nanoTime();
+        while (!timed.isEmpty() && timed.peek().dueNanos() - now <= 0) timed.poll().task().run();
         if (now >= nextTick) {
           nextTick = now + TICK_NANOS;
           for (int i = 0; i < active.size(); i++) active.get(i).checkTimeout(now, timeoutNanos);
@@ -186,6 +207,12 @@ public final class MediaReactor implements Extension {
         LOG.error("media thread error (continuing)", t);
       }
     }
+  }
+
+  private long selectTimeoutMs() {
+    if (timed.isEmpty()) return 50;
+    long ms = (timed.peek().dueNanos() - System.nanoTime()) / 1_000_000;
+    return Math.max(1, Math.min(50, ms));
   }
 
   private void onReady(SelectionKey key) {

@@ -58,6 +58,7 @@ class ClusterMessageSerializationTest {
     roundTrips(new CallSession.AcceptAnswer(Caller.api(null), "e", "v=0", probe.ref().narrow()));
     roundTrips(new CallSession.RemoveEndpoint(Caller.api(null), "e", probe.ref().narrow()));
     roundTrips(new CallSession.EndpointCreated("e", "v=0"));
+    roundTrips(new CallSession.InjectDtmf(Caller.api(null), "e", "#", 160, 10, probe.ref().narrow()));
     roundTrips(new CallSession.SubscribeStats(Caller.api(null), 1000, probe.ref().narrow()));
     roundTrips(new CallSession.UnsubscribeStats(Caller.api(null), probe.ref().narrow()));
     roundTrips(new SessionListing.Listed(List.of(new SessionSummary("id", null, "orphaned", 1, 0, 1, null, "n", List.of(new EndpointSummary("e", "rtp", "sendrecv", "new", "PCMU/8000", "127.0.0.1:30000", null))))));
