@@ -353,4 +353,50 @@ class RtpRelayTest {
       c.ok("session.destroy", null);
     }
   }
+
+  @Test
+  void transferMovesAnEndpointToAnotherSessionOnTheSamePort() throws Exception {
+    try (ControlClient c1 = ControlClient.connect(node.ws()); ControlClient c2 = ControlClient.connect(node.ws());
+         RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
+      c1.ok("session.create", null);
+      String s2 = c2.ok("session.create", null).get("session_id").asText();
+      Leg la = createFromOffer(c1, a.offer("0", ""), "sendrecv");
+      Leg lb = createFromOffer(c2, b.offer("0", ""), "sendrecv");
+      a.sendRtp(la.port(), 0, new byte[160]);
+      assertNull(b.receive(300), "different sessions: no media between them yet");
+
+      assertEquals("SESSION_NOT_FOUND", c1.errorCode("endpoint.transfer", Map.of("endpoint_id", la.endpointId(),
+          "target_session_id", la.endpointId().split("-")[0] + "-00000000-0000-4000-8000-000000000000")));
+      assertEquals("TRANSFER_FAILED", c1.errorCode("endpoint.transfer", Map.of("endpoint_id", la.endpointId(),
+          "target_session_id", "zz-00000000-0000-4000-8000-000000000000")), "another node's session");
+      assertEquals(1, c1.ok("session.info", null).get("endpoint_count").asInt(), "a failed transfer leaves the endpoint");
+
+      JsonNode moved = c1.ok("endpoint.transfer", Map.of("endpoint_id", la.endpointId(), "target_session_id", s2));
+      assertEquals(s2, moved.get("target_session_id").asText());
+      JsonNode out = c1.awaitEvent("endpoint.transferred_out").get("data");
+      assertEquals(la.endpointId(), out.get("endpoint_id").asText());
+      assertEquals(s2, out.get("target_session_id").asText());
+      JsonNode in = c2.awaitEvent("endpoint.transferred_in").get("data");
+      assertEquals(la.endpointId(), in.get("endpoint_id").asText());
+      assertEquals("rtp", in.get("endpoint_type").asText());
+      assertEquals("sendrecv", in.get("direction").asText());
+      assertEquals("connected", in.get("state").asText());
+      assertEquals(0, c1.ok("session.info", null).get("endpoint_count").asInt());
+      assertEquals(2, c2.ok("session.info", null).get("endpoint_count").asInt());
+
+      // same local port, now bridged to B's endpoint in the target session
+      a.sendRtp(la.port(), 0, new byte[] {5, 5, 5});
+      DatagramPacket got = b.receive(2000);
+      assertNotNull(got);
+      assertEquals(lb.port(), got.getPort());
+      b.sendRtp(lb.port(), 0, new byte[] {6});
+      DatagramPacket back = a.receive(2000);
+      assertNotNull(back);
+      assertEquals(la.port(), back.getPort(), "the peer sees no change: same port");
+      c1.ok("session.destroy", null);
+      b.sendRtp(lb.port(), 0, new byte[] {7});
+      assertNotNull(a.receive(2000), "destroying the source session did not touch the moved endpoint");
+      c2.ok("session.destroy", null);
+    }
+  }
 }

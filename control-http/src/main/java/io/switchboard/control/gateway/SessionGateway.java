@@ -140,6 +140,10 @@ public final class SessionGateway {
     return ask(sessionId, askTimeout, r -> new CallSession.RemoveEndpoint(caller, endpointId, r));
   }
 
+  public CompletionStage<CallSession.Transferred> transferEndpoint(String sessionId, Caller caller, String endpointId, String target) {
+    return ask(sessionId, askTimeout.plusSeconds(5), r -> new CallSession.TransferEndpoint(caller, endpointId, target, r));
+  }
+
   public CompletionStage<Done> injectDtmf(String sessionId, Caller caller, String endpointId, String digit, int durationMs, int volume) {
     return ask(sessionId, askTimeout, r -> new CallSession.InjectDtmf(caller, endpointId, digit, durationMs, volume, r));
   }

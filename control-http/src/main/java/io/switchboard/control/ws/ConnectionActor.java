@@ -242,7 +242,7 @@ public final class ConnectionActor {
       case "session.list" -> list(r);
       case "session.destroy", "session.info", "http.respond", "endpoint.create_from_offer", "endpoint.create_offer",
           "endpoint.accept_answer", "endpoint.remove", "stats.subscribe", "stats.unsubscribe",
-          "endpoint.dtmf.inject" ->
+          "endpoint.dtmf.inject", "endpoint.transfer" ->
           throw new ProtocolError(ErrorCode.NO_SESSION, "this connection has no session; create or attach one first");
       default -> throw unknownMethod(r);
     };
@@ -276,6 +276,9 @@ public final class ConnectionActor {
       }
       case "endpoint.accept_answer" -> await(r, gateway.acceptAnswer(sessionId, caller, p.requiredString("endpoint_id"),
           p.requiredString("sdp")), done -> Json.object(), null);
+      case "endpoint.transfer" -> await(r, gateway.transferEndpoint(sessionId, caller, p.requiredString("endpoint_id"),
+          p.requiredString("target_session_id")), moved -> Json.object().put("endpoint_id", moved.endpointId())
+          .put("target_session_id", moved.targetSessionId()), null);
       case "endpoint.dtmf.inject" -> await(r, gateway.injectDtmf(sessionId, caller, p.requiredString("endpoint_id"),
           p.requiredString("digit"), p.optionalLong("duration_ms", 40, 8000).orElse(160L).intValue(),
           p.optionalLong("volume", 0, 63).orElse(10L).intValue()), done -> Json.object(), null);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.switchboard.media.cluster.CborSerializable;
 import io.switchboard.media.cluster.ErrorCode;
+import io.switchboard.media.cluster.NodeKey;
 import io.switchboard.media.cluster.NodeKeyMessageExtractor;
 import io.switchboard.media.cluster.NodePinnedAllocationStrategy;
 import io.switchboard.media.cluster.Refusal;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -124,6 +126,15 @@ public final class CallSession {
 
   public record RemoveEndpoint(Caller caller, String endpointId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /** {@code endpoint.transfer}: move an endpoint to another session of this node; its peer sees no change. */
+  public record TransferEndpoint(Caller caller, String endpointId, String targetSessionId,
+                                 ActorRef<StatusReply<Transferred>> replyTo) implements Command {}
+
+  public record Transferred(String endpointId, String targetSessionId) implements CborSerializable {}
+
+  /** From the source session of a transfer: take the endpoint left at the {@link TransferDesk} under {@code token}. */
+  public record AdoptEndpoint(String token, String sourceSessionId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** {@code endpoint.dtmf.inject}: send an RFC 4733 digit to the endpoint's peer. */
   public record InjectDtmf(Caller caller, String endpointId, String digit, int durationMs, int volume,
                            ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -143,6 +154,11 @@ public final class CallSession {
   private enum EmptyTimeout implements Command { INSTANCE }
 
   private enum StatsTick implements Command { INSTANCE }
+
+  private record TransferOutcome(String token, String endpointId, String targetSessionId, Throwable failure,
+                                 ActorRef<StatusReply<Transferred>> replyTo) implements Command {}
+
+  private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(5);
 
   private record HttpTimeout(String requestId) implements Command {}
 
@@ -201,6 +217,8 @@ public final class CallSession {
         .onMessage(RemoveEndpoint.class, m -> notFound(m.replyTo()))
         .onMessage(SubscribeStats.class, m -> notFound(m.replyTo()))
         .onMessage(InjectDtmf.class, m -> notFound(m.replyTo()))
+        .onMessage(TransferEndpoint.class, m -> notFound(m.replyTo()))
+        .onMessage(AdoptEndpoint.class, m -> notFound(m.replyTo()))
         .onMessage(UnsubscribeStats.class, m -> notFound(m.replyTo()))
         .onAnyMessage(m -> Behaviors.stopped())
         .build();
@@ -306,6 +324,9 @@ public final class CallSession {
         .onMessage(MediaNews.class, m -> onMediaNews(m, controller))
         .onMessage(SubscribeStats.class, m -> onSubscribeStats(m, controller))
         .onMessage(InjectDtmf.class, m -> onInjectDtmf(m, controller))
+        .onMessage(TransferEndpoint.class, m -> onTransfer(m, controller))
+        .onMessage(TransferOutcome.class, m -> onTransferOutcome(m, controller))
+        .onMessage(AdoptEndpoint.class, m -> onAdopt(m, controller))
         .onMessage(UnsubscribeStats.class, m -> onUnsubscribeStats(m, controller))
         .onMessage(StatsTick.class, m -> {
           emit(controller, new EventPayload.Stats(sessionId, media.stats()));
@@ -427,6 +448,70 @@ public final class CallSession {
     } catch (SessionMedia.Refused r) {
       cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
     }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onTransfer(TransferEndpoint cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    String target = cmd.targetSessionId();
+    if (sessionId.equals(target)) {
+      return refuse(cmd.replyTo(), ErrorCode.TRANSFER_FAILED, "the endpoint is already in session " + target);
+    }
+    if (!NodeKey.isWellFormed(target)) return refuse(cmd.replyTo(), ErrorCode.SESSION_NOT_FOUND, "no session " + target);
+    if (!NodeKey.shardOf(target).equals(NodeKey.shardOf(sessionId))) {
+      return refuse(cmd.replyTo(), ErrorCode.TRANSFER_FAILED,
+          "session " + target + " is on another node; endpoints move only between sessions of the node that holds their sockets");
+    }
+    SessionMedia.Endpoint endpoint;
+    try {
+      endpoint = media.detach(cmd.endpointId());
+    } catch (SessionMedia.Refused r) {
+      return refuse(cmd.replyTo(), r.code, r.getMessage());
+    }
+    endpointsChanged(controller != null);
+    String token = TransferDesk.get(ctx.getSystem()).leave(endpoint);
+    CompletionStage<Done> adopted = ClusterSharding.get(ctx.getSystem()).entityRefFor(TYPE_KEY, target)
+        .askWithStatus(r -> new AdoptEndpoint(token, sessionId, r), TRANSFER_TIMEOUT);
+    ctx.pipeToSelf(adopted, (done, failure) -> new TransferOutcome(token, cmd.endpointId(), target, failure, cmd.replyTo()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onTransferOutcome(TransferOutcome outcome, ActorRef<SessionEvent> controller) {
+    SessionMedia.Endpoint back = outcome.failure() == null ? null : TransferDesk.get(ctx.getSystem()).take(outcome.token());
+    if (back == null) { // adopted (a late failure after the target took it still means it moved)
+      emit(controller, new EventPayload.EndpointTransferredOut(outcome.endpointId(), outcome.targetSessionId()));
+      outcome.replyTo().tell(StatusReply.success(new Transferred(outcome.endpointId(), outcome.targetSessionId())));
+      return Behaviors.same();
+    }
+    try {
+      media.adopt(back);
+    } catch (SessionMedia.Refused impossible) {
+      // the endpoint left this session a moment ago, so its place is free
+      throw new IllegalStateException(impossible);
+    }
+    endpointsChanged(controller != null);
+    var refusal = Refusal.from(outcome.failure());
+    ErrorCode code = refusal.map(Refusal::code).filter(c -> c == ErrorCode.SESSION_NOT_FOUND).orElse(ErrorCode.TRANSFER_FAILED);
+    String reason = refusal.map(Refusal::message).orElse("the target session did not answer");
+    outcome.replyTo().tell(Refusal.reply(code, reason));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAdopt(AdoptEndpoint cmd, ActorRef<SessionEvent> controller) {
+    TransferDesk desk = TransferDesk.get(ctx.getSystem());
+    SessionMedia.Endpoint endpoint = desk.take(cmd.token());
+    if (endpoint == null) return refuse(cmd.replyTo(), ErrorCode.TRANSFER_FAILED, "no endpoint waits for this session");
+    try {
+      media.adopt(endpoint);
+    } catch (SessionMedia.Refused full) {
+      desk.putBack(cmd.token(), endpoint);
+      return refuse(cmd.replyTo(), ErrorCode.TRANSFER_FAILED, "target session " + sessionId + " is full: " + full.getMessage());
+    }
+    endpointsChanged(controller != null);
+    EndpointSummary e = SessionMedia.describe(endpoint);
+    emit(controller, new EventPayload.EndpointTransferredIn(e.endpointId(), cmd.sourceSessionId(), e.type(), e.direction(), e.state()));
+    cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
     return Behaviors.same();
   }
 

@@ -28,6 +28,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = EventPayload.EndpointRtcpBye.class, name = "endpoint.rtcp_bye"),
   @JsonSubTypes.Type(value = EventPayload.EndpointMediaTimeout.class, name = "endpoint.media_timeout"),
   @JsonSubTypes.Type(value = EventPayload.Stats.class, name = "stats"),
+  @JsonSubTypes.Type(value = EventPayload.EndpointTransferredOut.class, name = "endpoint.transferred_out"),
+  @JsonSubTypes.Type(value = EventPayload.EndpointTransferredIn.class, name = "endpoint.transferred_in"),
 })
 public sealed interface EventPayload extends CborSerializable {
 
@@ -122,5 +124,18 @@ public sealed interface EventPayload extends CborSerializable {
     }
 
     public String eventName() { return "stats"; }
+  }
+
+  record EndpointTransferredOut(String endpointId, String targetSessionId) implements EventPayload {
+    public String eventName() { return "endpoint.transferred_out"; }
+
+    public boolean critical() { return true; }
+  }
+
+  record EndpointTransferredIn(String endpointId, String sourceSessionId, String endpointType, String direction, String state)
+      implements EventPayload {
+    public String eventName() { return "endpoint.transferred_in"; }
+
+    public boolean critical() { return true; }
   }
 }

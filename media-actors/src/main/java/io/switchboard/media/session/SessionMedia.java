@@ -39,7 +39,7 @@ final class SessionMedia {
   }
 
   /** One endpoint: before its answer arrives only its ports exist; after, its media port. */
-  private static final class Endpoint {
+  static final class Endpoint {
     final String id;
     final Direction requested;
     final MediaReactor.PortPair pair;
@@ -127,6 +127,28 @@ final class SessionMedia {
       throw new Refused(ErrorCode.ENDPOINT_ERROR, "the peer of endpoint " + endpointId + " did not negotiate telephone-event");
     }
     reactor.injectDtmf(e.port, event, durationMs, volume);
+  }
+
+  /** Takes an endpoint out of this session without touching its sockets (the first half of a transfer). */
+  Endpoint detach(String endpointId) throws Refused {
+    Endpoint e = endpoints.remove(find(endpointId).id);
+    if (e.port != null) e.port.setRoute(MediaPort.Route.NONE);
+    reroute();
+    return e;
+  }
+
+  /** Takes in an endpoint detached from another session of this node; its peer sees no change. */
+  void adopt(Endpoint e) throws Refused {
+    checkCapacity();
+    endpoints.put(e.id, e);
+    if (e.port != null) e.port.setListener(listener);
+    reroute();
+  }
+
+  /** How {@code endpoint.transferred_in} describes an endpoint. */
+  static EndpointSummary describe(Endpoint e) {
+    return new EndpointSummary(e.id, "rtp", (e.port == null ? e.requested : e.port.direction()).attribute(), e.state,
+        null, null, null);
   }
 
   void remove(String endpointId) throws Refused {

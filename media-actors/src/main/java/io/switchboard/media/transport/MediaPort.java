@@ -37,7 +37,7 @@ public final class MediaPort {
   final int rtpPort;
   final DatagramChannel rtp;
   final DatagramChannel rtcp;
-  private final MediaListener listener;
+  private volatile MediaListener listener;
   private final RtpMap codec;
   private final RtpMap telephoneEvent;
   private final DtmfDetector dtmf = new DtmfDetector(8000);
@@ -72,11 +72,11 @@ public final class MediaPort {
     this.remote = remote;
     this.listener = listener;
     this.lastReceivedNanos = System.nanoTime();
-    this.dtmfSink = (digit, ms) -> listener.dtmf(endpointId, digit, ms);
+    this.dtmfSink = (digit, ms) -> this.listener.dtmf(endpointId, digit, ms);
     this.rtcpListener = new RtcpParser.Listener() {
       @Override
       public void bye(long[] ssrcs, String reason) {
-        listener.rtcpBye(endpointId, ssrcs, reason);
+        MediaPort.this.listener.rtcpBye(endpointId, ssrcs, reason);
       }
     };
   }
@@ -92,6 +92,9 @@ public final class MediaPort {
   public InetSocketAddress remote() { return remote; }
 
   public void setRoute(Route r) { route = r; }
+
+  /** Points the endpoint's news at another session (endpoint transfer). */
+  public void setListener(MediaListener l) { listener = l; }
 
   public void setDirection(Direction d) { direction = d; }
 

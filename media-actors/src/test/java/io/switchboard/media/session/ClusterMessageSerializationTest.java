@@ -58,6 +58,9 @@ class ClusterMessageSerializationTest {
     roundTrips(new CallSession.AcceptAnswer(Caller.api(null), "e", "v=0", probe.ref().narrow()));
     roundTrips(new CallSession.RemoveEndpoint(Caller.api(null), "e", probe.ref().narrow()));
     roundTrips(new CallSession.EndpointCreated("e", "v=0"));
+    roundTrips(new CallSession.TransferEndpoint(Caller.api(null), "e", "t", probe.ref().narrow()));
+    roundTrips(new CallSession.Transferred("e", "t"));
+    roundTrips(new CallSession.AdoptEndpoint("token", "s", probe.ref().narrow()));
     roundTrips(new CallSession.InjectDtmf(Caller.api(null), "e", "#", 160, 10, probe.ref().narrow()));
     roundTrips(new CallSession.SubscribeStats(Caller.api(null), 1000, probe.ref().narrow()));
     roundTrips(new CallSession.UnsubscribeStats(Caller.api(null), probe.ref().narrow()));
@@ -78,6 +81,8 @@ class ClusterMessageSerializationTest {
         new EventPayload.Dtmf("e", "5", 160),
         new EventPayload.EndpointRtcpBye("e", List.of(1L, 4294967295L), null),
         new EventPayload.EndpointMediaTimeout("e", 5000),
+        new EventPayload.EndpointTransferredOut("e", "t"),
+        new EventPayload.EndpointTransferredIn("e", "s", "rtp", "sendrecv", "connected"),
         new EventPayload.Stats("s", List.of(new EndpointStats("e", new EndpointStats.Inbound(10, 1720, 1, 0.5, 20L, 0),
             new EndpointStats.Outbound(9, 1548), null, "PCMU/8000", "connected"),
             new EndpointStats("f", new EndpointStats.Inbound(0, 0, 0, 0, null, 0), new EndpointStats.Outbound(0, 0), 12.5, null, "new"))));
