@@ -399,4 +399,66 @@ class RtpRelayTest {
       c2.ok("session.destroy", null);
     }
   }
+
+  static int endpointCount(ControlClient c) {
+    return c.ok("session.info", null).get("endpoint_count").asInt();
+  }
+
+  static void awaitEndpointCount(ControlClient c, int expected) throws Exception {
+    long deadline = System.currentTimeMillis() + 3000;
+    while (endpointCount(c) != expected) {
+      assertTrue(System.currentTimeMillis() < deadline, "endpoint count did not become " + expected);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void bridgeCarriesAudioBetweenTwoSessionsAndGoesAsAPair() throws Exception {
+    try (ControlClient c1 = ControlClient.connect(node.ws()); ControlClient c2 = ControlClient.connect(node.ws());
+         RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
+      c1.ok("session.create", null);
+      String s2 = c2.ok("session.create", null).get("session_id").asText();
+      Leg la = createFromOffer(c1, a.offer("0", ""), "sendrecv");
+      Leg lb = createFromOffer(c2, b.offer("8", ""), "sendrecv");
+      assertEquals("INVALID_PARAMS", c1.errorCode("session.bridge", Map.of("target_session_id", s2, "direction", "both")));
+      assertEquals("SESSION_NOT_FOUND", c1.errorCode("session.bridge",
+          Map.of("target_session_id", s2.split("-")[0] + "-00000000-0000-4000-8000-000000000000")));
+      assertEquals(1, endpointCount(c1), "a failed bridge leaves nothing behind");
+
+      JsonNode bridge = c1.ok("session.bridge", Map.of("target_session_id", s2, "direction", "sendrecv"));
+      String x = bridge.get("endpoint_id").asText();
+      String y = bridge.get("target_endpoint_id").asText();
+      assertEquals(2, endpointCount(c1));
+      assertEquals(2, endpointCount(c2));
+      assertEquals("bridge", c2.ok("session.info", null).get("endpoints").get(1).get("type").asText());
+      assertEquals(y, c2.ok("session.info", null).get("endpoints").get(1).get("endpoint_id").asText());
+
+      byte[] voice = tone(160);
+      a.sendRtp(la.port(), 0, voice);
+      DatagramPacket atB = b.receive(2000);
+      assertNotNull(atB, "A's audio crossed the bridge");
+      assertEquals(lb.port(), atB.getPort());
+      assertEquals(8, RtpPeer.pt(atB), "transcoded for B on the far side of the bridge");
+      assertEquals(G711.ulawToAlaw(voice[0]), RtpPeer.payload(atB)[0]);
+      b.sendRtp(lb.port(), 8, new byte[160]);
+      DatagramPacket atA = a.receive(2000);
+      assertNotNull(atA, "and back");
+      assertEquals(0, RtpPeer.pt(atA));
+
+      c1.ok("endpoint.remove", Map.of("endpoint_id", x));
+      awaitEndpointCount(c2, 1); // removing one half removes its pair
+      a.sendRtp(la.port(), 0, voice);
+      assertNull(b.receive(300));
+
+      // a one-way bridge; then the target session ends and the source's half goes with it
+      c1.ok("session.bridge", Map.of("target_session_id", s2, "direction", "sendonly"));
+      b.sendRtp(lb.port(), 8, new byte[160]);
+      assertNull(a.receive(300), "sendonly: nothing comes back over the bridge");
+      a.sendRtp(la.port(), 0, voice);
+      assertNotNull(b.receive(2000));
+      c2.ok("session.destroy", null);
+      awaitEndpointCount(c1, 1);
+      c1.ok("session.destroy", null);
+    }
+  }
 }

@@ -144,6 +144,10 @@ public final class SessionGateway {
     return ask(sessionId, askTimeout.plusSeconds(5), r -> new CallSession.TransferEndpoint(caller, endpointId, target, r));
   }
 
+  public CompletionStage<CallSession.Bridged> bridge(String sessionId, Caller caller, String target, String direction) {
+    return ask(sessionId, askTimeout.plusSeconds(5), r -> new CallSession.BridgeSessions(caller, target, direction, r));
+  }
+
   public CompletionStage<Done> injectDtmf(String sessionId, Caller caller, String endpointId, String digit, int durationMs, int volume) {
     return ask(sessionId, askTimeout, r -> new CallSession.InjectDtmf(caller, endpointId, digit, durationMs, volume, r));
   }

@@ -242,7 +242,7 @@ public final class ConnectionActor {
       case "session.list" -> list(r);
       case "session.destroy", "session.info", "http.respond", "endpoint.create_from_offer", "endpoint.create_offer",
           "endpoint.accept_answer", "endpoint.remove", "stats.subscribe", "stats.unsubscribe",
-          "endpoint.dtmf.inject", "endpoint.transfer" ->
+          "endpoint.dtmf.inject", "endpoint.transfer", "session.bridge" ->
           throw new ProtocolError(ErrorCode.NO_SESSION, "this connection has no session; create or attach one first");
       default -> throw unknownMethod(r);
     };
@@ -276,6 +276,9 @@ public final class ConnectionActor {
       }
       case "endpoint.accept_answer" -> await(r, gateway.acceptAnswer(sessionId, caller, p.requiredString("endpoint_id"),
           p.requiredString("sdp")), done -> Json.object(), null);
+      case "session.bridge" -> await(r, gateway.bridge(sessionId, caller, p.requiredString("target_session_id"),
+          p.optionalString("direction").orElse("sendrecv")), bridged -> Json.object()
+          .put("endpoint_id", bridged.endpointId()).put("target_endpoint_id", bridged.targetEndpointId()), null);
       case "endpoint.transfer" -> await(r, gateway.transferEndpoint(sessionId, caller, p.requiredString("endpoint_id"),
           p.requiredString("target_session_id")), moved -> Json.object().put("endpoint_id", moved.endpointId())
           .put("target_session_id", moved.targetSessionId()), null);

@@ -135,6 +135,15 @@ public final class CallSession {
   /** From the source session of a transfer: take the endpoint left at the {@link TransferDesk} under {@code token}. */
   public record AdoptEndpoint(String token, String sourceSessionId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /** {@code session.bridge}: a pair of bridge endpoints carrying audio between this session and another of this node. */
+  public record BridgeSessions(Caller caller, String targetSessionId, String direction,
+                               ActorRef<StatusReply<Bridged>> replyTo) implements Command {}
+
+  public record Bridged(String endpointId, String targetEndpointId) implements CborSerializable {}
+
+  /** From the other session of a bridge: its half was removed, so this half goes too. */
+  public record RemoveBridgePartner(String endpointId) implements Command {}
+
   /** {@code endpoint.dtmf.inject}: send an RFC 4733 digit to the endpoint's peer. */
   public record InjectDtmf(Caller caller, String endpointId, String digit, int durationMs, int volume,
                            ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -157,6 +166,9 @@ public final class CallSession {
 
   private record TransferOutcome(String token, String endpointId, String targetSessionId, Throwable failure,
                                  ActorRef<StatusReply<Transferred>> replyTo) implements Command {}
+
+  private record BridgeOutcome(String token, String endpointId, String targetEndpointId, Throwable failure,
+                               ActorRef<StatusReply<Bridged>> replyTo) implements Command {}
 
   private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(5);
 
@@ -219,6 +231,7 @@ public final class CallSession {
         .onMessage(InjectDtmf.class, m -> notFound(m.replyTo()))
         .onMessage(TransferEndpoint.class, m -> notFound(m.replyTo()))
         .onMessage(AdoptEndpoint.class, m -> notFound(m.replyTo()))
+        .onMessage(BridgeSessions.class, m -> notFound(m.replyTo()))
         .onMessage(UnsubscribeStats.class, m -> notFound(m.replyTo()))
         .onAnyMessage(m -> Behaviors.stopped())
         .build();
@@ -327,6 +340,9 @@ public final class CallSession {
         .onMessage(TransferEndpoint.class, m -> onTransfer(m, controller))
         .onMessage(TransferOutcome.class, m -> onTransferOutcome(m, controller))
         .onMessage(AdoptEndpoint.class, m -> onAdopt(m, controller))
+        .onMessage(BridgeSessions.class, m -> onBridge(m, controller))
+        .onMessage(BridgeOutcome.class, m -> onBridgeOutcome(m, controller))
+        .onMessage(RemoveBridgePartner.class, m -> onRemoveBridgePartner(m, controller))
         .onMessage(UnsubscribeStats.class, m -> onUnsubscribeStats(m, controller))
         .onMessage(StatsTick.class, m -> {
           emit(controller, new EventPayload.Stats(sessionId, media.stats()));
@@ -442,7 +458,9 @@ public final class CallSession {
     if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
     touch();
     try {
+      var partner = media.partnerOf(cmd.endpointId());
       media.remove(cmd.endpointId());
+      if (partner != null) tellBridgePartner(partner.getKey(), partner.getValue());
       endpointsChanged(controller != null);
       cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
     } catch (SessionMedia.Refused r) {
@@ -455,14 +473,8 @@ public final class CallSession {
     if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
     touch();
     String target = cmd.targetSessionId();
-    if (sessionId.equals(target)) {
-      return refuse(cmd.replyTo(), ErrorCode.TRANSFER_FAILED, "the endpoint is already in session " + target);
-    }
-    if (!NodeKey.isWellFormed(target)) return refuse(cmd.replyTo(), ErrorCode.SESSION_NOT_FOUND, "no session " + target);
-    if (!NodeKey.shardOf(target).equals(NodeKey.shardOf(sessionId))) {
-      return refuse(cmd.replyTo(), ErrorCode.TRANSFER_FAILED,
-          "session " + target + " is on another node; endpoints move only between sessions of the node that holds their sockets");
-    }
+    Refusal unreachable = sameNodePeer(target, ErrorCode.TRANSFER_FAILED);
+    if (unreachable != null) return refuse(cmd.replyTo(), unreachable.code(), unreachable.message());
     SessionMedia.Endpoint endpoint;
     try {
       endpoint = media.detach(cmd.endpointId());
@@ -475,6 +487,71 @@ public final class CallSession {
         .askWithStatus(r -> new AdoptEndpoint(token, sessionId, r), TRANSFER_TIMEOUT);
     ctx.pipeToSelf(adopted, (done, failure) -> new TransferOutcome(token, cmd.endpointId(), target, failure, cmd.replyTo()));
     return Behaviors.same();
+  }
+
+  /** Why {@code target} cannot share media with this session, or null when it can (same node, not itself). */
+  private Refusal sameNodePeer(String target, ErrorCode code) {
+    if (sessionId.equals(target)) return new Refusal(code, "session " + target + " is this session");
+    if (!NodeKey.isWellFormed(target)) return new Refusal(ErrorCode.SESSION_NOT_FOUND, "no session " + target);
+    if (!NodeKey.shardOf(target).equals(NodeKey.shardOf(sessionId))) {
+      return new Refusal(code, "session " + target + " is on another node; media is shared only between sessions of one node");
+    }
+    return null;
+  }
+
+  private Behavior<Command> onBridge(BridgeSessions cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    Refusal unreachable = sameNodePeer(cmd.targetSessionId(), ErrorCode.ENDPOINT_ERROR);
+    if (unreachable != null) return refuse(cmd.replyTo(), unreachable.code(), unreachable.message());
+    Direction direction = Direction.parse(cmd.direction());
+    if (direction == null) return refuse(cmd.replyTo(), ErrorCode.INVALID_PARAMS, badDirection(cmd.direction()));
+    SessionMedia.Endpoint[] halves;
+    try {
+      halves = media.createBridge(cmd.targetSessionId(), direction);
+    } catch (SessionMedia.Refused r) {
+      return refuse(cmd.replyTo(), r.code, r.getMessage());
+    }
+    endpointsChanged(controller != null);
+    String token = TransferDesk.get(ctx.getSystem()).leave(halves[1]);
+    CompletionStage<Done> adopted = ClusterSharding.get(ctx.getSystem()).entityRefFor(TYPE_KEY, cmd.targetSessionId())
+        .askWithStatus(r -> new AdoptEndpoint(token, sessionId, r), TRANSFER_TIMEOUT);
+    ctx.pipeToSelf(adopted, (done, failure) -> new BridgeOutcome(token, halves[0].id, halves[1].id, failure, cmd.replyTo()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onBridgeOutcome(BridgeOutcome outcome, ActorRef<SessionEvent> controller) {
+    SessionMedia.Endpoint unclaimed = outcome.failure() == null ? null : TransferDesk.get(ctx.getSystem()).take(outcome.token());
+    if (unclaimed == null) {
+      outcome.replyTo().tell(StatusReply.success(new Bridged(outcome.endpointId(), outcome.targetEndpointId())));
+      return Behaviors.same();
+    }
+    try {
+      media.remove(outcome.endpointId());
+    } catch (SessionMedia.Refused alreadyGone) {
+      // removed meanwhile: nothing left to undo
+    }
+    endpointsChanged(controller != null);
+    var refusal = Refusal.from(outcome.failure());
+    outcome.replyTo().tell(Refusal.reply(refusal.map(Refusal::code).orElse(ErrorCode.ENDPOINT_ERROR),
+        refusal.map(Refusal::message).orElse("the target session did not answer")));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRemoveBridgePartner(RemoveBridgePartner cmd, ActorRef<SessionEvent> controller) {
+    if (media.has(cmd.endpointId())) {
+      try {
+        media.remove(cmd.endpointId());
+      } catch (SessionMedia.Refused impossible) {
+        throw new IllegalStateException(impossible);
+      }
+      endpointsChanged(controller != null);
+    }
+    return Behaviors.same();
+  }
+
+  private void tellBridgePartner(String partnerEndpointId, String partnerSessionId) {
+    ClusterSharding.get(ctx.getSystem()).entityRefFor(TYPE_KEY, partnerSessionId).tell(new RemoveBridgePartner(partnerEndpointId));
   }
 
   private Behavior<Command> onTransferOutcome(TransferOutcome outcome, ActorRef<SessionEvent> controller) {
@@ -510,7 +587,7 @@ public final class CallSession {
     }
     endpointsChanged(controller != null);
     EndpointSummary e = SessionMedia.describe(endpoint);
-    emit(controller, new EventPayload.EndpointTransferredIn(e.endpointId(), cmd.sourceSessionId(), e.type(), e.direction(), e.state()));
+    if (e.type().equals("rtp")) emit(controller, new EventPayload.EndpointTransferredIn(e.endpointId(), cmd.sourceSessionId(), e.type(), e.direction(), e.state()));
     cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
     return Behaviors.same();
   }
@@ -621,6 +698,7 @@ public final class CallSession {
   }
 
   private Behavior<Command> onPostStop() {
+    media.bridgePartners().forEach(this::tellBridgePartner);
     media.removeAll();
     directory.remove(sessionId);
     return Behaviors.same();

@@ -46,6 +46,9 @@ final class SessionMedia {
     final List<RtpMap> offered;
     MediaPort port;
     String state = "new";
+    /** For a bridge endpoint: the session and endpoint of its other half. */
+    String partnerSessionId;
+    String partnerEndpointId;
 
     Endpoint(String id, Direction requested, MediaReactor.PortPair pair, List<RtpMap> offered) {
       this.id = id;
@@ -53,6 +56,43 @@ final class SessionMedia {
       this.pair = pair;
       this.offered = offered;
     }
+
+    String type() {
+      return partnerSessionId != null ? "bridge" : "rtp";
+    }
+  }
+
+  /** The two halves of a new bridge: the first joins this session, the second goes to {@code targetSessionId}. */
+  Endpoint[] createBridge(String targetSessionId, Direction direction) throws Refused {
+    checkCapacity();
+    String idA = newId();
+    String idB = newId();
+    MediaPort[] ports = MediaPort.bridgePair(idA, idB, direction.sends(), direction.receives(), listener, listener);
+    Endpoint a = new Endpoint(idA, direction, null, List.of());
+    Endpoint b = new Endpoint(idB, Direction.of(direction.receives(), direction.sends()), null, List.of());
+    a.port = ports[0];
+    b.port = ports[1];
+    a.state = b.state = "connected";
+    a.partnerSessionId = targetSessionId;
+    a.partnerEndpointId = idB;
+    b.partnerSessionId = sessionId;
+    b.partnerEndpointId = idA;
+    endpoints.put(idA, a);
+    reroute();
+    return new Endpoint[] {a, b};
+  }
+
+  /** The bridge partners to tell when this session's endpoints go: endpoint id → partner session id. */
+  Map<String, String> bridgePartners() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Endpoint e : endpoints.values()) if (e.partnerSessionId != null) out.put(e.partnerEndpointId, e.partnerSessionId);
+    return out;
+  }
+
+  /** The partner (endpoint id → session id) of a bridge endpoint, or null for other endpoints. */
+  Map.Entry<String, String> partnerOf(String endpointId) {
+    Endpoint e = endpoints.get(endpointId);
+    return e == null || e.partnerSessionId == null ? null : Map.entry(e.partnerEndpointId, e.partnerSessionId);
   }
 
   private final String sessionId;
@@ -131,7 +171,10 @@ final class SessionMedia {
 
   /** Takes an endpoint out of this session without touching its sockets (the first half of a transfer). */
   Endpoint detach(String endpointId) throws Refused {
-    Endpoint e = endpoints.remove(find(endpointId).id);
+    if (find(endpointId).partnerSessionId != null) {
+      throw new Refused(ErrorCode.ENDPOINT_ERROR, "bridge endpoints cannot be transferred; remove the bridge and bridge again");
+    }
+    Endpoint e = endpoints.remove(endpointId);
     if (e.port != null) e.port.setRoute(MediaPort.Route.NONE);
     reroute();
     return e;
@@ -147,7 +190,7 @@ final class SessionMedia {
 
   /** How {@code endpoint.transferred_in} describes an endpoint. */
   static EndpointSummary describe(Endpoint e) {
-    return new EndpointSummary(e.id, "rtp", (e.port == null ? e.requested : e.port.direction()).attribute(), e.state,
+    return new EndpointSummary(e.id, e.type(), (e.port == null ? e.requested : e.port.direction()).attribute(), e.state,
         null, null, null);
   }
 
@@ -188,6 +231,10 @@ final class SessionMedia {
     String localIp = reactor.settings().advertisedIp();
     for (Endpoint e : endpoints.values()) {
       MediaPort p = e.port;
+      if (e.partnerSessionId != null) {
+        out.add(new EndpointSummary(e.id, "bridge", p.direction().attribute(), e.state, null, null, null));
+        continue;
+      }
       InetSocketAddress remote = p == null ? null : p.remote();
       out.add(new EndpointSummary(e.id, "rtp", (p == null ? e.requested : p.direction()).attribute(), e.state,
           p == null ? null : p.codec().encoding() + "/" + p.codec().clockRate(),
@@ -212,7 +259,7 @@ final class SessionMedia {
           new EndpointStats.Inbound(p.packetsIn(), p.bytesIn(), p.packetsLost(), Math.round(p.jitterMs() * 100) / 100.0, ago,
               p.droppedTotal()),
           new EndpointStats.Outbound(p.packetsOut(), p.bytesOut()),
-          null, p.codec().encoding() + "/" + p.codec().clockRate(), e.state));
+          null, p.codec() == null ? null : p.codec().encoding() + "/" + p.codec().clockRate(), e.state));
     }
     return out;
   }
@@ -227,7 +274,8 @@ final class SessionMedia {
   }
 
   private void close(Endpoint e) {
-    if (e.port != null) reactor.close(e.port); else reactor.release(e.pair);
+    if (e.port != null) e.port.setRoute(MediaPort.Route.NONE); // a bridge half must stop forwarding at once
+    if (e.port != null) reactor.close(e.port); else if (e.pair != null) reactor.release(e.pair);
   }
 
   private Endpoint find(String endpointId) throws Refused {

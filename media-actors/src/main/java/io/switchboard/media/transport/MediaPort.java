@@ -46,6 +46,9 @@ public final class MediaPort {
   private final DtmfDetector.Sink dtmfSink;
 
   volatile Route route = Route.NONE;
+  private MediaPort partner;
+  /** Bridges may chain (A–B–C); a cycle of bridges must not bounce a packet forever. */
+  private static final int MAX_BRIDGE_HOPS = 4;
   volatile Direction direction;
   /** The peer's RTP address: from SDP until the first packet, then the packet's source (symmetric RTP). */
   volatile InetSocketAddress remote;
@@ -80,6 +83,24 @@ public final class MediaPort {
       }
     };
   }
+
+  /**
+   * A bridge port: no sockets; what is sent to it is routed on by its partner in the other session
+   * ({@code session.bridge}). Both halves live on the media thread of one node.
+   */
+  public static MediaPort[] bridgePair(String endpointId, String partnerEndpointId, boolean aToB, boolean bToA,
+                                       MediaListener listenerA, MediaListener listenerB) {
+    MediaPort a = new MediaPort(endpointId, 0, null, null, null, null, Direction.of(aToB, bToA), null, listenerA);
+    MediaPort b = new MediaPort(partnerEndpointId, 0, null, null, null, null, Direction.of(bToA, aToB), null, listenerB);
+    a.partner = b;
+    b.partner = a;
+    return new MediaPort[] {a, b};
+  }
+
+  /** The other half of a bridge port, or null for an RTP endpoint. */
+  public MediaPort partner() { return partner; }
+
+  public boolean isBridge() { return partner != null; }
 
   public String endpointId() { return endpointId; }
 
@@ -159,7 +180,7 @@ public final class MediaPort {
       dtmf.accept(header.timestamp(), TelephoneEvent.event(in, p), TelephoneEvent.end(in, p), TelephoneEvent.duration(in, p), dtmfSink);
     }
     if (!direction.receives()) return;
-    for (MediaPort target : route.targets()) target.send(header, in, isEvent, this, out);
+    for (MediaPort target : route.targets()) target.send(header, in, isEvent, this, out, 0);
   }
 
   private void latch(SocketAddress source) {
@@ -173,10 +194,23 @@ public final class MediaPort {
     if (verdict != DropReason.NONE) drop(verdict);
   }
 
-  /** Writes one packet of {@code from} to this endpoint's peer, in this endpoint's payload types. */
-  private void send(RtpHeader h, ByteBuffer in, boolean isEvent, MediaPort from, ByteBuffer out) {
+  /**
+   * Writes one packet of {@code from} to this endpoint's peer, in this endpoint's payload types; a bridge
+   * port instead hands it to the endpoints of its partner's session.
+   */
+  private void send(RtpHeader h, ByteBuffer in, boolean isEvent, MediaPort from, ByteBuffer out, int hops) {
+    if (!direction.sends()) return;
+    if (partner != null) {
+      if (hops >= MAX_BRIDGE_HOPS) return;
+      packetsOut++;
+      bytesOut += h.length();
+      partner.packetsIn++;
+      partner.bytesIn += h.length();
+      for (MediaPort target : partner.route.targets()) target.send(h, in, isEvent, from, out, hops + 1);
+      return;
+    }
     InetSocketAddress to = remote;
-    if (to == null || to.isUnresolved() || !direction.sends()) return;
+    if (to == null || to.isUnresolved()) return;
     int outPt;
     int payloadLength = h.payloadLength();
     out.clear();
@@ -294,6 +328,7 @@ public final class MediaPort {
   }
 
   void close() {
+    if (rtp == null) return; // a bridge port has no sockets
     try {
       rtp.close();
     } catch (IOException ignored) {

@@ -60,6 +60,9 @@ class ClusterMessageSerializationTest {
     roundTrips(new CallSession.EndpointCreated("e", "v=0"));
     roundTrips(new CallSession.TransferEndpoint(Caller.api(null), "e", "t", probe.ref().narrow()));
     roundTrips(new CallSession.Transferred("e", "t"));
+    roundTrips(new CallSession.BridgeSessions(Caller.api(null), "t", "sendrecv", probe.ref().narrow()));
+    roundTrips(new CallSession.Bridged("x", "y"));
+    roundTrips(new CallSession.RemoveBridgePartner("y"));
     roundTrips(new CallSession.AdoptEndpoint("token", "s", probe.ref().narrow()));
     roundTrips(new CallSession.InjectDtmf(Caller.api(null), "e", "#", 160, 10, probe.ref().narrow()));
     roundTrips(new CallSession.SubscribeStats(Caller.api(null), 1000, probe.ref().narrow()));
