@@ -461,4 +461,77 @@ class RtpRelayTest {
       c1.ok("session.destroy", null);
     }
   }
+
+  static short[] decode(byte[] ulaw) {
+    short[] pcm = new short[ulaw.length];
+    for (int i = 0; i < ulaw.length; i++) pcm[i] = G711.decodeSample(G711.PCMU, ulaw[i]);
+    return pcm;
+  }
+
+  static byte[] toneAt(double hz, int amplitude) {
+    short[] pcm = new short[160];
+    for (int i = 0; i < 160; i++) pcm[i] = (short) (amplitude * Math.sin(2 * Math.PI * hz * i / 8000.0));
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(160);
+    G711.PCMU.encode(pcm, 160, out, 0);
+    return out.array();
+  }
+
+  /** Mean absolute difference between what was heard and what should have been. */
+  static double error(short[] heard, int[] expected) {
+    double sum = 0;
+    for (int i = 0; i < expected.length; i++) sum += Math.abs(heard[i] - expected[i]);
+    return sum / expected.length;
+  }
+
+  @Test
+  void threePartiesEachHearTheMixOfTheOthers() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws());
+         RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2); RtpPeer listener = new RtpPeer(3)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", ""), "sendrecv");
+      Leg lb = createFromOffer(c, b.offer("0", ""), "sendrecv");
+      Leg lc = createFromOffer(c, listener.offer("0", ""), "sendrecv");
+      byte[] fa = toneAt(440, 3000);
+      byte[] fb = toneAt(1000, 3000);
+      short[] da = decode(fa);
+      short[] db = decode(fb);
+      int[] both = new int[160];
+      int[] onlyB = new int[160];
+      int[] onlyA = new int[160];
+      for (int i = 0; i < 160; i++) {
+        both[i] = da[i] + db[i];
+        onlyB[i] = db[i];
+        onlyA[i] = da[i];
+      }
+      for (int i = 0; i < 40; i++) {
+        a.sendRtp(la.port(), 0, fa);
+        b.sendRtp(lb.port(), 0, fb);
+        Thread.sleep(20);
+      }
+      // the listener hears A and B summed; A hears only B (never itself)
+      // the mix is a continuous stream (silence when nobody speaks): read what the 40 frames produced
+      java.util.List<short[]> heardByListener = new java.util.ArrayList<>();
+      for (int i = 0; i < 30; i++) heardByListener.add(decode(RtpPeer.payload(listener.receive(1000))));
+      java.util.List<short[]> heardByA = new java.util.ArrayList<>();
+      for (int i = 0; i < 30; i++) heardByA.add(decode(RtpPeer.payload(a.receive(1000))));
+      short[] mid = heardByListener.get(15);
+      assertTrue(error(mid, both) < 150, "listener hears A+B, error " + error(mid, both));
+      assertTrue(error(mid, onlyA) > 600 && error(mid, onlyB) > 600, "and not just one of them");
+      short[] atA = heardByA.get(15);
+      assertTrue(error(atA, onlyB) < 150, "A hears B, error " + error(atA, onlyB));
+      assertTrue(error(atA, both) > 600, "A does not hear itself");
+      assertEquals(3, endpointCount(c));
+
+      // back to two parties: pass-through again, with the sender's own sequence numbers
+      c.ok("endpoint.remove", Map.of("endpoint_id", lc.endpointId()));
+      Thread.sleep(100);
+      a.drain();
+      b.drain();
+      a.sendRtp(la.port(), 0, fa);
+      DatagramPacket direct = b.receive(2000);
+      assertNotNull(direct);
+      assertEquals(a.sequence - 1, RtpPeer.seq(direct));
+      c.ok("session.destroy", null);
+    }
+  }
 }

@@ -99,6 +99,7 @@ final class SessionMedia {
   private final MediaReactor reactor;
   private final MediaListener listener;
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+  private io.switchboard.media.transport.Mixer mixer;
 
   SessionMedia(String sessionId, MediaReactor reactor, MediaListener listener) {
     this.sessionId = sessionId;
@@ -202,6 +203,7 @@ final class SessionMedia {
   void removeAll() {
     endpoints.values().forEach(this::close);
     endpoints.clear();
+    if (mixer != null) mixer.stop();
   }
 
   /** Marks the endpoint connected; returns the old state, or null when nothing changed. */
@@ -264,9 +266,22 @@ final class SessionMedia {
     return out;
   }
 
+  /**
+   * Rebuilds every endpoint's route (all other endpoints), and switches audio between pass-through
+   * (two RTP parties) and the mix (three or more): telephone-events and bridges always use the route.
+   */
   private void reroute() {
     List<MediaPort> live = new ArrayList<>();
     for (Endpoint e : endpoints.values()) if (e.port != null) live.add(e.port);
+    MediaPort[] rtpParties = live.stream().filter(p -> !p.isBridge()).toArray(MediaPort[]::new);
+    if (rtpParties.length >= 3) {
+      if (mixer == null) mixer = reactor.newMixer();
+      mixer.setParties(rtpParties);
+    } else if (mixer != null) {
+      mixer.stop();
+      mixer = null;
+    }
+    for (MediaPort p : rtpParties) p.setMixer(mixer);
     for (MediaPort source : live) {
       MediaPort[] targets = live.stream().filter(t -> t != source).toArray(MediaPort[]::new);
       source.setRoute(new MediaPort.Route(targets));

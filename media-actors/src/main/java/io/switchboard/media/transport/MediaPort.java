@@ -46,6 +46,14 @@ public final class MediaPort {
   private final DtmfDetector.Sink dtmfSink;
 
   volatile Route route = Route.NONE;
+  /** Set while the session mixes (3+ RTP parties): audio goes into {@link #mixFrame} instead of the route. */
+  volatile Mixer mixer;
+  final short[] mixFrame = new short[Mixer.FRAME];
+  long mixFrameNanos = Long.MIN_VALUE / 2;
+  final long mixSsrc = Mixer.newSsrc();
+  final int mixFirstSeq = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
+  int mixSeq = mixFirstSeq;
+  long mixTimestamp = java.util.concurrent.ThreadLocalRandom.current().nextLong(0x100000000L);
   private MediaPort partner;
   /** Bridges may chain (A–B–C); a cycle of bridges must not bounce a packet forever. */
   private static final int MAX_BRIDGE_HOPS = 4;
@@ -180,6 +188,11 @@ public final class MediaPort {
       dtmf.accept(header.timestamp(), TelephoneEvent.event(in, p), TelephoneEvent.end(in, p), TelephoneEvent.duration(in, p), dtmfSink);
     }
     if (!direction.receives()) return;
+    Mixer m = mixer;
+    if (m != null && !isEvent) {
+      intoMixFrame(in, header.payloadOffset(), header.payloadLength(), now);
+      return;
+    }
     for (MediaPort target : route.targets()) target.send(header, in, isEvent, this, out, 0);
   }
 
@@ -309,6 +322,28 @@ public final class MediaPort {
       drop(DropReason.SEND_FAILED);
     }
   }
+
+  private void intoMixFrame(ByteBuffer in, int offset, int length, long now) {
+    int n = Math.min(length, Mixer.FRAME);
+    G711 law = codec.encoding().equalsIgnoreCase("PCMA") ? G711.PCMA : G711.PCMU;
+    for (int i = 0; i < n; i++) mixFrame[i] = G711.decodeSample(law, in.get(offset + i));
+    for (int i = n; i < Mixer.FRAME; i++) mixFrame[i] = 0;
+    mixFrameNanos = now;
+  }
+
+  void sendMixed(ByteBuffer packet, InetSocketAddress to) {
+    try {
+      int sent = rtp.send(packet, to);
+      if (sent > 0) {
+        packetsOut++;
+        bytesOut += sent;
+      }
+    } catch (IOException e) {
+      drop(DropReason.SEND_FAILED);
+    }
+  }
+
+  public void setMixer(Mixer m) { mixer = m; }
 
   /**
    * Called by the reactor every tick: raises a media timeout once per silent period; the next one

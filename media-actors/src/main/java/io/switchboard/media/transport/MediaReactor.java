@@ -184,6 +184,16 @@ public final class MediaReactor implements Extension {
     submit(() -> timed.add(new Timed(dueNanos, timedSequence++, task)));
   }
 
+  /** Runs {@code task} on the media thread soon. */
+  void submitToMediaThread(Runnable task) {
+    submit(task);
+  }
+
+  /** A mixer for one session's parties, ticking on this node's media thread. */
+  public Mixer newMixer() {
+    return new Mixer(this);
+  }
+
   private void submit(Runnable task) {
     tasks.add(task);
     selector.wakeup();

@@ -1,0 +1,86 @@
+package io.switchboard.media.transport;
+
+import io.switchboard.media.codec.G711;
+import io.switchboard.media.rtp.RtpHeader;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The audio mix of a session with three or more RTP endpoints: every 20 ms each receiver gets the sum of
+ * the other parties' latest frames (decoded, summed with saturation, encoded in the receiver's codec),
+ * as one stream with its own SSRC, sequence numbers and timestamps.
+ *
+ * <p>Media thread only. Frames are 160 samples (20 ms of G.711); a source's frame counts for
+ * {@link #FRESH_NANOS} after it arrived, so a late packet does not leave a hole and a silent party drops
+ * out of the mix. There is no jitter buffer beyond that.
+ */
+public final class Mixer {
+
+  static final int FRAME = 160;
+  private static final long TICK_NANOS = 20_000_000L;
+  private static final long FRESH_NANOS = 60_000_000L;
+
+  private final MediaReactor reactor;
+  private volatile MediaPort[] parties = new MediaPort[0];
+  private boolean running;
+  private final int[] sum = new int[FRAME];
+  private final short[] pcm = new short[FRAME];
+  private final ByteBuffer out = ByteBuffer.allocateDirect(RtpHeader.FIXED_LENGTH + FRAME);
+
+  Mixer(MediaReactor reactor) {
+    this.reactor = reactor;
+  }
+
+  /** Sets who takes part; called by the control plane, takes effect at the next tick. */
+  public void setParties(MediaPort[] ports) {
+    parties = ports.clone();
+    reactor.submitToMediaThread(this::startIfNeeded);
+  }
+
+  public void stop() {
+    parties = new MediaPort[0];
+  }
+
+  private void startIfNeeded() {
+    if (running || parties.length == 0) return;
+    running = true;
+    reactor.schedule(System.nanoTime() + TICK_NANOS, () -> tick(System.nanoTime()));
+  }
+
+  private void tick(long now) {
+    MediaPort[] ps = parties;
+    if (ps.length == 0) {
+      running = false;
+      return;
+    }
+    for (MediaPort receiver : ps) mixFor(receiver, ps, now);
+    reactor.schedule(now + TICK_NANOS, () -> tick(System.nanoTime()));
+  }
+
+  private void mixFor(MediaPort receiver, MediaPort[] ps, long now) {
+    InetSocketAddress to = receiver.remote;
+    if (to == null || !receiver.direction.sends()) return;
+    java.util.Arrays.fill(sum, 0);
+    int voices = 0;
+    for (MediaPort source : ps) {
+      if (source == receiver || !source.direction.receives() || now - source.mixFrameNanos > FRESH_NANOS) continue;
+      short[] frame = source.mixFrame;
+      for (int i = 0; i < FRAME; i++) sum[i] += frame[i];
+      voices++;
+    }
+    for (int i = 0; i < FRAME; i++) pcm[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, sum[i]));
+    out.clear();
+    G711 codec = receiver.codec().encoding().equalsIgnoreCase("PCMA") ? G711.PCMA : G711.PCMU;
+    codec.encode(pcm, FRAME, out, RtpHeader.FIXED_LENGTH);
+    RtpHeader.writeFixed(out, 0, voices > 0 && receiver.mixSeq == receiver.mixFirstSeq, receiver.codec().payloadType(),
+        receiver.mixSeq++ & 0xffff, receiver.mixTimestamp, receiver.mixSsrc);
+    receiver.mixTimestamp += FRAME;
+    out.limit(RtpHeader.FIXED_LENGTH + FRAME).position(0);
+    receiver.sendMixed(out, to);
+  }
+
+  static long newSsrc() {
+    return ThreadLocalRandom.current().nextLong(1, 0xffffffffL);
+  }
+}
