@@ -218,17 +218,7 @@ class RtpRelayTest {
       assertTrue(again.has("result"), "the removed endpoint's ports came back: " + again);
       c.ok("session.destroy", null);
     }
-    // destroying the session released all four pairs
-    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
-      c.ok("session.create", null);
-      long deadline = System.currentTimeMillis() + 3000;
-      int made = 0;
-      while (made < 4 && System.currentTimeMillis() < deadline) {
-        if (c.call("endpoint.create_from_offer", Map.of("sdp", a.offer("0", ""))).has("result")) made++;
-      }
-      assertEquals(4, made);
-      c.ok("session.destroy", null);
-    }
+    assertAllPortPairsFree(); // destroying the session released all four pairs
   }
 
   @Test
@@ -531,6 +521,58 @@ class RtpRelayTest {
       DatagramPacket direct = b.receive(2000);
       assertNotNull(direct);
       assertEquals(a.sequence - 1, RtpPeer.seq(direct));
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void mutatedOffersThroughTheApiNeverLeakPortsOrDisturbMedia() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", ""), "sendrecv");
+      createFromOffer(c, b.offer("0", ""), "sendrecv");
+      Random random = new Random(4566);
+      String seed = a.offer("8 0 101", "a=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\na=sendrecv\r\n");
+      String alphabet = "v=omcsta: /\r\n0123456789RTPAVPINIP4.-x";
+      int answered = 0;
+      for (int i = 0; i < 600; i++) {
+        StringBuilder sdp = new StringBuilder(seed);
+        for (int edits = random.nextInt(4) + 1; edits > 0 && sdp.length() > 0; edits--) {
+          int at = random.nextInt(sdp.length());
+          switch (random.nextInt(3)) {
+            case 0 -> sdp.deleteCharAt(at);
+            case 1 -> sdp.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+            default -> sdp.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+          }
+        }
+        JsonNode reply = c.call("endpoint.create_from_offer", Map.of("sdp", sdp.toString()));
+        if (reply.has("result")) {
+          answered++;
+          c.ok("endpoint.remove", Map.of("endpoint_id", reply.get("result").get("endpoint_id").asText()));
+        } else {
+          String code = reply.get("error").get("code").asText();
+          assertTrue(code.equals("ENDPOINT_ERROR") || code.equals("INVALID_PARAMS"), reply.toString());
+        }
+      }
+      assertTrue(answered > 0, "some mutations stay valid");
+      assertEquals(2, endpointCount(c), "nothing was left behind");
+      a.sendRtp(la.port(), 0, new byte[160]);
+      assertNotNull(b.receive(2000), "media still flows");
+      c.ok("session.destroy", null);
+    }
+    assertAllPortPairsFree();
+  }
+
+  /** Every pair of the node's pool can be taken again (released ports return within moments). */
+  static void assertAllPortPairsFree() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
+      c.ok("session.create", null);
+      long deadline = System.currentTimeMillis() + 3000;
+      int made = 0;
+      while (made < 4 && System.currentTimeMillis() < deadline) {
+        if (c.call("endpoint.create_from_offer", Map.of("sdp", a.offer("0", ""))).has("result")) made++;
+      }
+      assertEquals(4, made, "no port pair leaked");
       c.ok("session.destroy", null);
     }
   }
