@@ -39,6 +39,8 @@ public final class MediaPort {
   final DatagramChannel rtcp;
   private volatile MediaListener listener;
   private final RtpMap codec;
+  /** The G.711 law of {@link #codec}, for mixing (null for bridge ports). */
+  final G711 law;
   private final RtpMap telephoneEvent;
   private final DtmfDetector dtmf = new DtmfDetector(8000);
   private final RtpHeader header = new RtpHeader();
@@ -78,6 +80,7 @@ public final class MediaPort {
     this.rtp = rtp;
     this.rtcp = rtcp;
     this.codec = codec;
+    this.law = codec == null ? null : codec.encoding().equalsIgnoreCase("PCMA") ? G711.PCMA : G711.PCMU;
     this.telephoneEvent = telephoneEvent;
     this.direction = direction;
     this.remote = remote;
@@ -240,8 +243,13 @@ public final class MediaPort {
     }
     RtpHeader.writeFixed(out, 0, h.marker(), outPt, h.sequenceNumber(), h.timestamp(), h.ssrc());
     out.limit(RtpHeader.FIXED_LENGTH + payloadLength).position(0);
+    sendDatagram(out, to);
+  }
+
+  /** Sends one prepared datagram to the peer from this endpoint's RTP port, counting it or the failure. */
+  void sendDatagram(ByteBuffer packet, InetSocketAddress to) {
     try {
-      int sent = rtp.send(out, to);
+      int sent = rtp.send(packet, to);
       if (sent > 0) {
         packetsOut++;
         bytesOut += sent;
@@ -312,35 +320,14 @@ public final class MediaPort {
     RtpHeader.writeFixed(injectBuffer, 0, marker, telephoneEvent.payloadType(), injectSeq++ & 0xffff, timestamp, injectSsrc);
     TelephoneEvent.write(injectBuffer, RtpHeader.FIXED_LENGTH, event, end, volume, duration);
     injectBuffer.limit(RtpHeader.FIXED_LENGTH + TelephoneEvent.LENGTH).position(0);
-    try {
-      int sent = rtp.send(injectBuffer, to);
-      if (sent > 0) {
-        packetsOut++;
-        bytesOut += sent;
-      }
-    } catch (IOException e) {
-      drop(DropReason.SEND_FAILED);
-    }
+    sendDatagram(injectBuffer, to);
   }
 
   private void intoMixFrame(ByteBuffer in, int offset, int length, long now) {
     int n = Math.min(length, Mixer.FRAME);
-    G711 law = codec.encoding().equalsIgnoreCase("PCMA") ? G711.PCMA : G711.PCMU;
     for (int i = 0; i < n; i++) mixFrame[i] = G711.decodeSample(law, in.get(offset + i));
     for (int i = n; i < Mixer.FRAME; i++) mixFrame[i] = 0;
     mixFrameNanos = now;
-  }
-
-  void sendMixed(ByteBuffer packet, InetSocketAddress to) {
-    try {
-      int sent = rtp.send(packet, to);
-      if (sent > 0) {
-        packetsOut++;
-        bytesOut += sent;
-      }
-    } catch (IOException e) {
-      drop(DropReason.SEND_FAILED);
-    }
   }
 
   public void setMixer(Mixer m) { mixer = m; }

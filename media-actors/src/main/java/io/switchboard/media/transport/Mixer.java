@@ -1,6 +1,5 @@
 package io.switchboard.media.transport;
 
-import io.switchboard.media.codec.G711;
 import io.switchboard.media.rtp.RtpHeader;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -71,13 +70,12 @@ public final class Mixer {
     }
     for (int i = 0; i < FRAME; i++) pcm[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, sum[i]));
     out.clear();
-    G711 codec = receiver.codec().encoding().equalsIgnoreCase("PCMA") ? G711.PCMA : G711.PCMU;
-    codec.encode(pcm, FRAME, out, RtpHeader.FIXED_LENGTH);
+    receiver.law.encode(pcm, FRAME, out, RtpHeader.FIXED_LENGTH);
     RtpHeader.writeFixed(out, 0, voices > 0 && receiver.mixSeq == receiver.mixFirstSeq, receiver.codec().payloadType(),
         receiver.mixSeq++ & 0xffff, receiver.mixTimestamp, receiver.mixSsrc);
     receiver.mixTimestamp += FRAME;
     out.limit(RtpHeader.FIXED_LENGTH + FRAME).position(0);
-    receiver.sendMixed(out, to);
+    receiver.sendDatagram(out, to);
   }
 
   static long newSsrc() {
