@@ -412,61 +412,60 @@ public final class CallSession {
 
   // ---- endpoints ------------------------------------------------------------------------------------
 
-  private Behavior<Command> onCreateFromOffer(CreateEndpointFromOffer cmd, ActorRef<SessionEvent> controller) {
-    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+  /** An endpoint command: the media work, whose result is the reply, or a refusal with its code. */
+  private interface MediaWork<T> {
+    T run() throws SessionMedia.Refused;
+  }
+
+  /** The shared frame of endpoint commands: authorise, count as activity, run, keep the directory current, reply. */
+  private <T> Behavior<Command> onMediaCommand(Caller caller, ActorRef<SessionEvent> controller,
+                                               ActorRef<StatusReply<T>> replyTo, MediaWork<T> work) {
+    if (!authorised(caller, controller)) return refuseNotFound(replyTo);
     touch();
-    Direction direction = Direction.parse(cmd.direction());
-    if (direction == null) return refuse(cmd.replyTo(), ErrorCode.INVALID_PARAMS, badDirection(cmd.direction()));
     try {
-      SessionMedia.Created created = media.createFromOffer(cmd.sdp(), direction);
+      T result = work.run();
       endpointsChanged(controller != null);
-      cmd.replyTo().tell(StatusReply.success(new EndpointCreated(created.endpointId(), created.sdp())));
+      replyTo.tell(StatusReply.success(result));
     } catch (SessionMedia.Refused r) {
-      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
+      replyTo.tell(Refusal.reply(r.code, r.getMessage()));
     }
     return Behaviors.same();
+  }
+
+  private static Direction direction(String given) throws SessionMedia.Refused {
+    Direction d = Direction.parse(given);
+    if (d == null) throw new SessionMedia.Refused(ErrorCode.INVALID_PARAMS, badDirection(given));
+    return d;
+  }
+
+  private Behavior<Command> onCreateFromOffer(CreateEndpointFromOffer cmd, ActorRef<SessionEvent> controller) {
+    return onMediaCommand(cmd.caller(), controller, cmd.replyTo(), () -> {
+      SessionMedia.Created created = media.createFromOffer(cmd.sdp(), direction(cmd.direction()));
+      return new EndpointCreated(created.endpointId(), created.sdp());
+    });
   }
 
   private Behavior<Command> onCreateOffer(CreateEndpointOffer cmd, ActorRef<SessionEvent> controller) {
-    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
-    touch();
-    Direction direction = Direction.parse(cmd.direction());
-    if (direction == null) return refuse(cmd.replyTo(), ErrorCode.INVALID_PARAMS, badDirection(cmd.direction()));
-    try {
-      SessionMedia.Created created = media.createOffer(direction, cmd.codecs());
-      endpointsChanged(controller != null);
-      cmd.replyTo().tell(StatusReply.success(new EndpointCreated(created.endpointId(), created.sdp())));
-    } catch (SessionMedia.Refused r) {
-      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
-    }
-    return Behaviors.same();
+    return onMediaCommand(cmd.caller(), controller, cmd.replyTo(), () -> {
+      SessionMedia.Created created = media.createOffer(direction(cmd.direction()), cmd.codecs());
+      return new EndpointCreated(created.endpointId(), created.sdp());
+    });
   }
 
   private Behavior<Command> onAcceptAnswer(AcceptAnswer cmd, ActorRef<SessionEvent> controller) {
-    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
-    touch();
-    try {
+    return onMediaCommand(cmd.caller(), controller, cmd.replyTo(), () -> {
       media.acceptAnswer(cmd.endpointId(), cmd.sdp());
-      cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
-    } catch (SessionMedia.Refused r) {
-      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
-    }
-    return Behaviors.same();
+      return Done.getInstance();
+    });
   }
 
   private Behavior<Command> onRemoveEndpoint(RemoveEndpoint cmd, ActorRef<SessionEvent> controller) {
-    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
-    touch();
-    try {
+    return onMediaCommand(cmd.caller(), controller, cmd.replyTo(), () -> {
       var partner = media.partnerOf(cmd.endpointId());
       media.remove(cmd.endpointId());
       if (partner != null) tellBridgePartner(partner.getKey(), partner.getValue());
-      endpointsChanged(controller != null);
-      cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
-    } catch (SessionMedia.Refused r) {
-      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
-    }
-    return Behaviors.same();
+      return Done.getInstance();
+    });
   }
 
   private Behavior<Command> onTransfer(TransferEndpoint cmd, ActorRef<SessionEvent> controller) {
@@ -504,11 +503,9 @@ public final class CallSession {
     touch();
     Refusal unreachable = sameNodePeer(cmd.targetSessionId(), ErrorCode.ENDPOINT_ERROR);
     if (unreachable != null) return refuse(cmd.replyTo(), unreachable.code(), unreachable.message());
-    Direction direction = Direction.parse(cmd.direction());
-    if (direction == null) return refuse(cmd.replyTo(), ErrorCode.INVALID_PARAMS, badDirection(cmd.direction()));
     SessionMedia.Endpoint[] halves;
     try {
-      halves = media.createBridge(cmd.targetSessionId(), direction);
+      halves = media.createBridge(cmd.targetSessionId(), direction(cmd.direction()));
     } catch (SessionMedia.Refused r) {
       return refuse(cmd.replyTo(), r.code, r.getMessage());
     }
@@ -593,15 +590,10 @@ public final class CallSession {
   }
 
   private Behavior<Command> onInjectDtmf(InjectDtmf cmd, ActorRef<SessionEvent> controller) {
-    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
-    touch();
-    try {
+    return onMediaCommand(cmd.caller(), controller, cmd.replyTo(), () -> {
       media.injectDtmf(cmd.endpointId(), cmd.digit(), cmd.durationMs(), cmd.volume());
-      cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
-    } catch (SessionMedia.Refused r) {
-      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
-    }
-    return Behaviors.same();
+      return Done.getInstance();
+    });
   }
 
   private Behavior<Command> onSubscribeStats(SubscribeStats cmd, ActorRef<SessionEvent> controller) {
