@@ -45,15 +45,30 @@ final class RtpPeer implements AutoCloseable {
     socket.send(new DatagramPacket(bytes, bytes.length, new InetSocketAddress("127.0.0.1", port)));
   }
 
-  /** The next datagram within {@code ms}, or null. */
+  /** The next RTP datagram within {@code ms}, or null; RTCP is set aside, as a phone's stack would demultiplex it. */
   DatagramPacket receive(int ms) throws Exception {
-    socket.setSoTimeout(ms);
-    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-    try {
-      socket.receive(p);
-      return p;
-    } catch (SocketTimeoutException e) {
-      return null;
+    return next(ms, false);
+  }
+
+  /** The next RTCP datagram within {@code ms} (on this socket: rtcp-mux), or null; RTP is skipped. */
+  DatagramPacket receiveRtcp(int ms) throws Exception {
+    return next(ms, true);
+  }
+
+  private DatagramPacket next(int ms, boolean rtcp) throws Exception {
+    long deadline = System.currentTimeMillis() + ms;
+    while (true) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) return null;
+      socket.setSoTimeout((int) left);
+      DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+      try {
+        socket.receive(p);
+      } catch (SocketTimeoutException e) {
+        return null;
+      }
+      int type = p.getLength() >= 2 ? p.getData()[1] & 0xff : 0;
+      if ((type >= 192 && type <= 223) == rtcp) return p;
     }
   }
 
@@ -63,6 +78,14 @@ final class RtpPeer implements AutoCloseable {
 
   static int seq(DatagramPacket p) {
     return ByteBuffer.wrap(p.getData()).getShort(2) & 0xffff;
+  }
+
+  static long timestamp(DatagramPacket p) {
+    return ByteBuffer.wrap(p.getData()).getInt(4) & 0xffffffffL;
+  }
+
+  static long ssrc(DatagramPacket p) {
+    return ByteBuffer.wrap(p.getData()).getInt(8) & 0xffffffffL;
   }
 
   static byte[] payload(DatagramPacket p) {

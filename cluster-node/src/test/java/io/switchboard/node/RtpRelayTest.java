@@ -27,6 +27,7 @@ class RtpRelayTest {
         switchboard.media.port-min = 31000
         switchboard.media.port-max = 31007
         switchboard.media.media-timeout = 1s
+        switchboard.media.rtcp-interval = 400ms
         switchboard.session.disconnect-timeout = 500ms
         """);
   }
@@ -60,15 +61,17 @@ class RtpRelayTest {
       Leg la = createFromOffer(c, a.offer("0 101", "a=rtpmap:101 telephone-event/8000\r\n"), "sendrecv");
       Leg lb = createFromOffer(c, b.offer("8 96", "a=rtpmap:96 telephone-event/8000\r\n"), "sendrecv");
 
-      // A speaks PCMU; B must hear the same audio in PCMA, from the port it was told, with A's sequence numbers
+      // A speaks PCMU; B must hear the same audio in PCMA, from the port it was told, in A's order
       byte[] voice = tone(160);
       for (int i = 0; i < 5; i++) a.sendRtp(la.port(), 0, voice);
+      int firstSeq = -1;
       for (int i = 0; i < 5; i++) {
         DatagramPacket got = b.receive(2000);
         assertNotNull(got, "packet " + i + " reached B");
         assertEquals(lb.port(), got.getPort(), "symmetric RTP: sent from B's endpoint port");
         assertEquals(8, RtpPeer.pt(got));
-        assertEquals(1000 + i, RtpPeer.seq(got));
+        if (i == 0) firstSeq = RtpPeer.seq(got);
+        assertEquals((firstSeq + i) & 0xffff, RtpPeer.seq(got));
         byte[] payload = RtpPeer.payload(got);
         assertEquals(160, payload.length);
         for (int s = 0; s < 160; s++) {
@@ -192,6 +195,150 @@ class RtpRelayTest {
       assertEquals(la.endpointId(), timeout.get("endpoint_id").asText());
       assertTrue(timeout.get("duration_ms").asLong() >= 1000);
       c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void rtcpReportsGoBothWaysGiveTheRoundTripTimeAndEndWithBye() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(0xA0A0); RtpPeer b = new RtpPeer(0xB0B0)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", "a=rtcp-mux\r\n"), "sendrecv");
+      Leg lb = createFromOffer(c, b.offer("0", ""), "sendrecv");
+      for (int i = 0; i < 10; i++) {
+        a.sendRtp(la.port(), 0, new byte[160]);
+        b.sendRtp(lb.port(), 0, new byte[160]);
+      }
+      long streamToA = 0;
+      for (int i = 0; i < 10; i++) streamToA = RtpPeer.ssrc(a.receive(2000));
+      a.drain();
+
+      // A's endpoint reports on its rtcp-mux port: it sent 10 packets of 160 bytes and received A's up to its last number
+      Report sr = null;
+      for (int i = 0; i < 10 && (sr == null || sr.sender == null); i++) sr = Report.of(a.receiveRtcp(2000));
+      assertNotNull(sr.sender, "a sender report: the endpoint sent RTP");
+      assertEquals(la.port(), sr.from);
+      assertEquals(streamToA, sr.sender[0], "the report is about the stream A receives");
+      assertEquals(10, sr.sender[3], "packet count");
+      assertEquals(1600, sr.sender[4], "payload octet count");
+      assertNotNull(sr.block, "a report block about A's stream");
+      assertEquals(0xA0A0, sr.block[1]);
+      assertEquals(a.sequence - 1, sr.block[4], "extended highest sequence number");
+      assertEquals(0, sr.block[3], "nothing lost");
+      assertTrue(sr.cname, "CNAME in every compound packet");
+
+      // A answers 150 ms later with a receiver report that claims no delay: the node sees a 150 ms round trip
+      Thread.sleep(150);
+      java.nio.ByteBuffer rr = java.nio.ByteBuffer.allocate(32);
+      rr.put((byte) 0x81).put((byte) 201).putShort((short) 7).putInt(0xA0A0)
+          .putInt((int) streamToA).putInt(0).putInt(0).putInt(0).putInt((int) sr.sender[1]).putInt(0);
+      a.sendRaw(la.port(), rr.array());
+      double rtt = -1;
+      c.ok("stats.subscribe", Map.of("interval_ms", 100));
+      for (int i = 0; i < 20 && rtt < 0; i++) {
+        for (JsonNode e : c.awaitEvent("stats").get("data").get("endpoints")) {
+          if (e.get("endpoint_id").asText().equals(la.endpointId()) && !e.get("rtt_ms").isNull()) rtt = e.get("rtt_ms").asDouble();
+        }
+      }
+      assertTrue(rtt >= 145 && rtt < 1000, "rtt " + rtt);
+      c.ok("stats.unsubscribe", null);
+
+      // removing the endpoint says BYE for its stream
+      c.ok("endpoint.remove", Map.of("endpoint_id", la.endpointId()));
+      Report last = null;
+      for (int i = 0; i < 10 && (last == null || !last.bye); i++) last = Report.of(a.receiveRtcp(2000));
+      assertTrue(last.bye);
+      assertEquals(streamToA, last.ssrc);
+      c.ok("session.destroy", null);
+    }
+  }
+
+  /** What a peer reads from one compound RTCP packet, through the node's own parser. */
+  static final class Report implements io.switchboard.media.rtp.RtcpParser.Listener {
+    int from;
+    long ssrc;
+    long[] sender;
+    long[] block;
+    boolean cname;
+    boolean bye;
+
+    static Report of(DatagramPacket p) {
+      assertNotNull(p, "an RTCP packet arrived");
+      Report r = new Report();
+      r.from = p.getPort();
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(p.getData(), 0, p.getLength());
+      assertEquals(io.switchboard.media.rtp.DropReason.NONE, io.switchboard.media.rtp.RtcpParser.parse(buf, 0, p.getLength(), r));
+      r.ssrc = buf.getInt(4) & 0xffffffffL;
+      for (int at = 0; at < p.getLength(); at += 4 * ((buf.getShort(at + 2) & 0xffff) + 1)) {
+        if ((buf.get(at + 1) & 0xff) == 202) r.cname = buf.get(at + 8) == 1 && buf.get(at + 9) > 0;
+      }
+      return r;
+    }
+
+    @Override
+    public void senderReport(long ssrc, long ntpMiddle32, long rtpTimestamp, long packets, long octets) {
+      sender = new long[] {ssrc, ntpMiddle32, rtpTimestamp, packets, octets};
+    }
+
+    @Override
+    public void reportBlock(long reporter, long source, int fraction, int cumulative, long highest, long jitter, long lsr, long dlsr) {
+      block = new long[] {reporter, source, fraction, cumulative, highest, jitter, lsr, dlsr};
+    }
+
+    @Override
+    public void bye(long[] ssrcs, String reason) {
+      bye = true;
+    }
+  }
+
+  @Test
+  void aReceiverHearsOneStreamWhileItsSourcesChange() throws Exception {
+    try (ControlClient c1 = ControlClient.connect(node.ws()); ControlClient c2 = ControlClient.connect(node.ws());
+         RtpPeer a = new RtpPeer(0xAAAA); RtpPeer b = new RtpPeer(0xBBBB); RtpPeer d = new RtpPeer(0xDDDD)) {
+      c1.ok("session.create", null);
+      String s2 = c2.ok("session.create", null).get("session_id").asText();
+      Leg la = createFromOffer(c1, a.offer("0", ""), "sendrecv");
+      Leg lb = createFromOffer(c1, b.offer("0 101", "a=rtpmap:101 telephone-event/8000\r\n"), "sendrecv");
+      Leg ld = createFromOffer(c2, d.offer("0", ""), "sendrecv");
+
+      // A talks to B while a digit is injected towards B: both in one stream, numbered without gaps or repeats
+      java.util.List<DatagramPacket> heard = new java.util.ArrayList<>();
+      c1.ok("endpoint.dtmf.inject", Map.of("endpoint_id", lb.endpointId(), "digit", "5", "duration_ms", 60));
+      for (int i = 0; i < 10; i++) {
+        a.sendRtp(la.port(), 0, tone(160));
+        Thread.sleep(20);
+      }
+      for (DatagramPacket p; (p = b.receive(300)) != null; ) heard.add(p);
+      assertEquals(10 + 3 + 3, heard.size(), "10 audio packets, a 60 ms digit and its 3 end packets");
+
+      // A leaves; D is moved in from another session and takes over as B's source
+      c1.ok("endpoint.remove", Map.of("endpoint_id", la.endpointId()));
+      c2.ok("endpoint.transfer", Map.of("endpoint_id", ld.endpointId(), "target_session_id",
+          c1.ok("session.info", null).get("session_id").asText()));
+      awaitEndpointCount(c1, 2);
+      Thread.sleep(100);
+      for (int i = 0; i < 5; i++) {
+        d.sendRtp(ld.port(), 0, tone(160));
+        Thread.sleep(20);
+      }
+      for (DatagramPacket p; (p = b.receive(300)) != null; ) heard.add(p);
+      assertEquals(16 + 5, heard.size());
+
+      long ssrc = RtpPeer.ssrc(heard.get(0));
+      java.util.TreeSet<Integer> numbers = new java.util.TreeSet<>();
+      int first = RtpPeer.seq(heard.get(0));
+      for (DatagramPacket p : heard) {
+        assertEquals(ssrc, RtpPeer.ssrc(p), "one SSRC for B, whoever speaks");
+        assertTrue(numbers.add((RtpPeer.seq(p) - first) & 0xffff), "no sequence number twice");
+      }
+      assertEquals(0, numbers.first());
+      assertEquals(heard.size() - 1, numbers.last(), "no gaps");
+      // D's first packet continues B's media clock: about 8 timestamp units per millisecond since A's last
+      DatagramPacket lastOfA = null;
+      for (DatagramPacket p : heard.subList(0, 16)) if (RtpPeer.pt(p) == 0) lastOfA = p;
+      long step = (RtpPeer.timestamp(heard.get(16)) - RtpPeer.timestamp(lastOfA)) & 0xffffffffL;
+      assertTrue(step > 160 && step < 8 * 3000, "timestamp step " + step);
+      c1.ok("session.destroy", null);
+      c2.ok("session.destroy", null);
     }
   }
 
@@ -512,15 +659,18 @@ class RtpRelayTest {
       assertTrue(error(atA, both) > 600, "A does not hear itself");
       assertEquals(3, endpointCount(c));
 
-      // back to two parties: pass-through again, with the sender's own sequence numbers
+      // back to two parties: pass-through again, in the same stream B has been hearing
       c.ok("endpoint.remove", Map.of("endpoint_id", lc.endpointId()));
-      Thread.sleep(100);
       a.drain();
-      b.drain();
+      DatagramPacket lastMixed = null;
+      for (DatagramPacket p; (p = b.receive(200)) != null; ) lastMixed = p;
+      assertNotNull(lastMixed);
       a.sendRtp(la.port(), 0, fa);
       DatagramPacket direct = b.receive(2000);
       assertNotNull(direct);
-      assertEquals(a.sequence - 1, RtpPeer.seq(direct));
+      assertArrayEquals(fa, RtpPeer.payload(direct), "A's own frame, no longer mixed");
+      assertEquals(RtpPeer.ssrc(lastMixed), RtpPeer.ssrc(direct), "one SSRC for B from mix to pass-through");
+      assertEquals((RtpPeer.seq(lastMixed) + 1) & 0xffff, RtpPeer.seq(direct), "the sequence goes on");
       c.ok("session.destroy", null);
     }
   }

@@ -121,7 +121,7 @@ final class SessionMedia {
       OfferAnswer.Answered answered = OfferAnswer.answer(offerSdp, direction, local(pair));
       OfferAnswer.Negotiated n = answered.negotiated();
       Endpoint e = new Endpoint(id, direction, pair, List.of());
-      e.port = reactor.activate(id, pair, n.codec(), n.telephoneEvent(), n.direction(), n.remoteRtp(), listener);
+      e.port = reactor.activate(id, pair, n, listener);
       endpoints.put(id, e);
       reroute();
       return new Created(id, answered.sdp());
@@ -152,7 +152,7 @@ final class SessionMedia {
     try {
       OfferAnswer.Negotiated n = OfferAnswer.acceptAnswer(answerSdp, e.offered, e.requested);
       // packets are sent and accepted in the answerer's payload types (the same static types for G.711)
-      e.port = reactor.activate(e.id, e.pair, n.codec(), n.telephoneEvent(), n.direction(), n.remoteRtp(), listener);
+      e.port = reactor.activate(e.id, e.pair, n, listener);
       reroute();
     } catch (SdpException bad) {
       throw new Refused(ErrorCode.ENDPOINT_ERROR, "cannot accept the answer: " + bad.getMessage());
@@ -261,7 +261,8 @@ final class SessionMedia {
           new EndpointStats.Inbound(p.packetsIn(), p.bytesIn(), p.packetsLost(), Math.round(p.jitterMs() * 100) / 100.0, ago,
               p.droppedTotal()),
           new EndpointStats.Outbound(p.packetsOut(), p.bytesOut()),
-          null, p.codec() == null ? null : p.codec().encoding() + "/" + p.codec().clockRate(), e.state));
+          Double.isNaN(p.rttMs()) ? null : Math.round(p.rttMs() * 100) / 100.0,
+          p.codec() == null ? null : p.codec().encoding() + "/" + p.codec().clockRate(), e.state));
     }
     return out;
   }

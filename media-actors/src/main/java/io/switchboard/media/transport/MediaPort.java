@@ -3,7 +3,10 @@ package io.switchboard.media.transport;
 import io.switchboard.media.codec.G711;
 import io.switchboard.media.rtp.DropReason;
 import io.switchboard.media.rtp.DtmfDetector;
+import io.switchboard.media.rtp.NtpTime;
+import io.switchboard.media.rtp.OutboundStream;
 import io.switchboard.media.rtp.RtcpParser;
+import io.switchboard.media.rtp.RtcpWriter;
 import io.switchboard.media.rtp.RtpHeader;
 import io.switchboard.media.rtp.TelephoneEvent;
 import io.switchboard.media.sdp.Direction;
@@ -13,6 +16,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -52,10 +57,11 @@ public final class MediaPort {
   volatile Mixer mixer;
   final short[] mixFrame = new short[Mixer.FRAME];
   long mixFrameNanos = Long.MIN_VALUE / 2;
-  final long mixSsrc = Mixer.newSsrc();
-  final int mixFirstSeq = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
-  int mixSeq = mixFirstSeq;
-  long mixTimestamp = java.util.concurrent.ThreadLocalRandom.current().nextLong(0x100000000L);
+  /** The mixer's own numbering of the frames it makes for this receiver, before {@link #stream} maps them. */
+  int mixSeq;
+  long mixTimestamp;
+  /** Everything this endpoint sends its peer goes out as this one stream. */
+  final OutboundStream stream;
   private MediaPort partner;
   /** Bridges may chain (A–B–C); a cycle of bridges must not bounce a packet forever. */
   private static final int MAX_BRIDGE_HOPS = 4;
@@ -63,6 +69,18 @@ public final class MediaPort {
   /** The peer's RTP address: from SDP until the first packet, then the packet's source (symmetric RTP). */
   volatile InetSocketAddress remote;
   private volatile boolean latched;
+
+  // RTCP (RFC 3550 §6): reports go to the peer's RTCP address, which its own RTCP packets correct
+  private final boolean rtcpMux;
+  private volatile InetSocketAddress rtcpRemote;
+  private boolean rtcpLatched;
+  private final byte[] cname;
+  long nextReportNanos;
+  private long packetsAtLastReport;
+  private long peerSsrc;
+  private long peerSenderReportMiddle;
+  private long peerSenderReportNanos;
+  private volatile double rttMs = Double.NaN;
 
   // counters: written by the media thread only, read by statistics
   private volatile long packetsIn;
@@ -74,7 +92,8 @@ public final class MediaPort {
   private final ReceptionStats reception = new ReceptionStats(8000);
 
   MediaPort(String endpointId, int rtpPort, DatagramChannel rtp, DatagramChannel rtcp, RtpMap codec, RtpMap telephoneEvent,
-            Direction direction, InetSocketAddress remote, MediaListener listener) {
+            Direction direction, InetSocketAddress remote, InetSocketAddress remoteRtcp, boolean rtcpMux,
+            MediaListener listener) {
     this.endpointId = endpointId;
     this.rtpPort = rtpPort;
     this.rtp = rtp;
@@ -84,13 +103,29 @@ public final class MediaPort {
     this.telephoneEvent = telephoneEvent;
     this.direction = direction;
     this.remote = remote;
+    this.rtcpRemote = remoteRtcp;
+    this.rtcpMux = rtcpMux;
+    this.cname = ("switchboard-" + Long.toHexString(ThreadLocalRandom.current().nextLong())).getBytes(StandardCharsets.US_ASCII);
     this.listener = listener;
     this.lastReceivedNanos = System.nanoTime();
+    this.stream = new OutboundStream(codec == null ? 8000 : codec.clockRate(), lastReceivedNanos);
     this.dtmfSink = (digit, ms) -> this.listener.dtmf(endpointId, digit, ms);
     this.rtcpListener = new RtcpParser.Listener() {
       @Override
       public void bye(long[] ssrcs, String reason) {
         MediaPort.this.listener.rtcpBye(endpointId, ssrcs, reason);
+      }
+
+      @Override
+      public void senderReport(long ssrc, long ntpMiddle32, long rtpTimestamp, long packets, long octets) {
+        peerSenderReportMiddle = ntpMiddle32;
+        peerSenderReportNanos = System.nanoTime();
+      }
+
+      @Override
+      public void reportBlock(long reporterSsrc, long sourceSsrc, int fractionLost, int cumulativeLost,
+                              long extendedHighestSeq, long jitter, long lsr, long dlsr) {
+        if (sourceSsrc == stream.ssrc() && lsr != 0) roundTrip(lsr, dlsr);
       }
     };
   }
@@ -101,8 +136,8 @@ public final class MediaPort {
    */
   public static MediaPort[] bridgePair(String endpointId, String partnerEndpointId, boolean aToB, boolean bToA,
                                        MediaListener listenerA, MediaListener listenerB) {
-    MediaPort a = new MediaPort(endpointId, 0, null, null, null, null, Direction.of(aToB, bToA), null, listenerA);
-    MediaPort b = new MediaPort(partnerEndpointId, 0, null, null, null, null, Direction.of(bToA, aToB), null, listenerB);
+    MediaPort a = new MediaPort(endpointId, 0, null, null, null, null, Direction.of(aToB, bToA), null, null, false, listenerA);
+    MediaPort b = new MediaPort(partnerEndpointId, 0, null, null, null, null, Direction.of(bToA, aToB), null, null, false, listenerB);
     a.partner = b;
     b.partner = a;
     return new MediaPort[] {a, b};
@@ -155,6 +190,9 @@ public final class MediaPort {
 
   public long lastReceivedNanos() { return lastReceivedNanos; }
 
+  /** Round-trip time to the peer from its last report on our stream (RFC 3550 §6.4.1), NaN until known. */
+  public double rttMs() { return rttMs; }
+
   // ---- media thread --------------------------------------------------------------------------------
 
   /** One RTP-socket datagram, received into {@code in} from position 0 to its limit. */
@@ -185,7 +223,10 @@ public final class MediaPort {
     bytesIn += length;
     long now = System.nanoTime();
     lastReceivedNanos = now;
-    if (!isEvent) reception.packet(header.sequenceNumber(), header.timestamp(), now);
+    if (!isEvent) {
+      reception.packet(header.sequenceNumber(), header.timestamp(), now);
+      peerSsrc = header.ssrc();
+    }
     if (isEvent && header.payloadLength() >= TelephoneEvent.LENGTH) {
       int p = header.payloadOffset();
       dtmf.accept(header.timestamp(), TelephoneEvent.event(in, p), TelephoneEvent.end(in, p), TelephoneEvent.duration(in, p), dtmfSink);
@@ -196,25 +237,76 @@ public final class MediaPort {
       intoMixFrame(in, header.payloadOffset(), header.payloadLength(), now);
       return;
     }
-    for (MediaPort target : route.targets()) target.send(header, in, isEvent, this, out, 0);
+    for (MediaPort target : route.targets()) target.send(header, in, isEvent, this, out, 0, now);
   }
 
   private void latch(SocketAddress source) {
     latched = true;
-    if (source instanceof InetSocketAddress address) remote = address;
+    if (source instanceof InetSocketAddress address) {
+      // behind NAT the SDP's RTCP address is as wrong as its RTP address: assume the usual port + 1
+      // until the peer's own RTCP shows where it is
+      if (!rtcpLatched && !address.equals(remote)) {
+        rtcpRemote = rtcpMux ? address : new InetSocketAddress(address.getAddress(), address.getPort() + 1);
+      }
+      remote = address;
+    }
     listener.firstPacket(endpointId);
   }
 
   void onRtcp(ByteBuffer in, SocketAddress source) {
     DropReason verdict = RtcpParser.parse(in, 0, in.limit(), rtcpListener);
-    if (verdict != DropReason.NONE) drop(verdict);
+    if (verdict != DropReason.NONE) {
+      drop(verdict);
+      return;
+    }
+    if (!rtcpLatched && source instanceof InetSocketAddress address) {
+      rtcpLatched = true;
+      rtcpRemote = address;
+    }
+  }
+
+  /** RTT = arrival − LSR − DLSR, all in 1/65536 s on the NTP clock of our own sender report. */
+  private void roundTrip(long lsr, long dlsr) {
+    long arrival = NtpTime.middle32(NtpTime.at(System.nanoTime()));
+    long rtt = (arrival - lsr - dlsr) & 0xffffffffL;
+    if (rtt < 0x8000_0000L) rttMs = rtt * 1000.0 / 65536.0; // a negative RTT is a peer's clock error: ignore it
+  }
+
+  /**
+   * Sends one compound RTCP packet to the peer: a sender report when this endpoint sent RTP since its
+   * last report, else a receiver report; a report block about the peer's stream once it has sent RTP;
+   * the CNAME; and BYE when the endpoint is going. Media thread; {@code b} is scratch space.
+   */
+  void sendReport(long now, ByteBuffer b, boolean bye) {
+    InetSocketAddress to = rtcpRemote;
+    if (rtp == null || to == null) return;
+    long sent = packetsOut;
+    boolean sender = sent != packetsAtLastReport;
+    packetsAtLastReport = sent;
+    int blocks = reception.started() ? 1 : 0;
+    long octets = bytesOut - (long) RtpHeader.FIXED_LENGTH * sent; // every packet we send has a fixed header only
+    b.clear();
+    int at = RtcpWriter.report(b, 0, sender, blocks, stream.ssrc(), NtpTime.at(now), stream.timestampAt(now), sent, octets);
+    if (blocks > 0) {
+      long dlsr = peerSenderReportNanos == 0 ? 0 : NtpTime.toShortUnits(now - peerSenderReportNanos);
+      at = RtcpWriter.reportBlock(b, at, peerSsrc, reception.fractionLostSinceLastReport(), reception.cumulativeLost(),
+          reception.extendedHighestSeq(), reception.jitterUnits(), peerSenderReportMiddle, dlsr);
+    }
+    at = RtcpWriter.sdesCname(b, at, stream.ssrc(), cname);
+    if (bye) at = RtcpWriter.bye(b, at, stream.ssrc());
+    b.limit(at).position(0);
+    try {
+      (rtcpMux ? rtp : rtcp).send(b, to);
+    } catch (IOException e) {
+      drop(DropReason.SEND_FAILED);
+    }
   }
 
   /**
    * Writes one packet of {@code from} to this endpoint's peer, in this endpoint's payload types; a bridge
    * port instead hands it to the endpoints of its partner's session.
    */
-  private void send(RtpHeader h, ByteBuffer in, boolean isEvent, MediaPort from, ByteBuffer out, int hops) {
+  private void send(RtpHeader h, ByteBuffer in, boolean isEvent, MediaPort from, ByteBuffer out, int hops, long now) {
     if (!direction.sends()) return;
     if (partner != null) {
       if (hops >= MAX_BRIDGE_HOPS) return;
@@ -222,7 +314,7 @@ public final class MediaPort {
       bytesOut += h.length();
       partner.packetsIn++;
       partner.bytesIn += h.length();
-      for (MediaPort target : partner.route.targets()) target.send(h, in, isEvent, from, out, hops + 1);
+      for (MediaPort target : partner.route.targets()) target.send(h, in, isEvent, from, out, hops + 1, now);
       return;
     }
     InetSocketAddress to = remote;
@@ -241,7 +333,8 @@ public final class MediaPort {
       outPt = codec.payloadType();
       if (!transcode(in, h.payloadOffset(), out, payloadLength, from.codec)) return;
     }
-    RtpHeader.writeFixed(out, 0, h.marker(), outPt, h.sequenceNumber(), h.timestamp(), h.ssrc());
+    if (!stream.map(from, h.ssrc(), h.sequenceNumber(), h.timestamp(), isEvent, now)) return;
+    RtpHeader.writeFixed(out, 0, h.marker(), outPt, stream.seq(), stream.timestamp(), stream.ssrc());
     out.limit(RtpHeader.FIXED_LENGTH + payloadLength).position(0);
     sendDatagram(out, to);
   }
@@ -279,9 +372,6 @@ public final class MediaPort {
 
   private static final long PACKET_NANOS = 20_000_000L;
   private static final int PACKET_UNITS = 160; // 20 ms at 8 kHz
-  private final long injectSsrc = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 0xffffffffL);
-  private int injectSeq = java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000);
-  private long injectTimestamp = java.util.concurrent.ThreadLocalRandom.current().nextLong(0x100000000L);
   private long injectFreeAt;
   private final ByteBuffer injectBuffer = ByteBuffer.allocateDirect(RtpHeader.FIXED_LENGTH + TelephoneEvent.LENGTH);
 
@@ -294,30 +384,33 @@ public final class MediaPort {
    * Sends one digit to the peer: a start packet (marker set), a continuation every 20 ms with the
    * growing duration, then the end packet three times, all with the event's timestamp. Digits queue
    * behind each other with a 40 ms pause. Runs on the media thread.
+   *
+   * <p>Each digit is a source of its own for {@link #stream}: it starts at the stream's media time when
+   * its first packet goes out, and all its packets keep that timestamp.
    */
   void injectDtmf(MediaReactor reactor, int event, int durationMs, int volume) {
     int totalUnits = Math.max(PACKET_UNITS, durationMs * 8);
     long start = Math.max(System.nanoTime(), injectFreeAt);
-    long timestamp = injectTimestamp;
     int packets = (totalUnits + PACKET_UNITS - 1) / PACKET_UNITS;
+    Object digit = new Object();
     for (int i = 0; i < packets; i++) {
       int duration = Math.min(totalUnits, (i + 1) * PACKET_UNITS);
-      boolean first = i == 0;
+      int index = i;
       boolean last = i == packets - 1;
       reactor.schedule(start + i * PACKET_NANOS, () -> {
-        sendEvent(first, timestamp, event, false, volume, duration);
-        if (last) for (int r = 0; r < 3; r++) sendEvent(false, timestamp, event, true, volume, totalUnits);
+        sendEvent(digit, index, event, false, volume, duration);
+        if (last) for (int r = 1; r <= 3; r++) sendEvent(digit, index + r, event, true, volume, totalUnits);
       });
     }
-    injectTimestamp = timestamp + totalUnits + 320;
     injectFreeAt = start + packets * PACKET_NANOS + 2 * PACKET_NANOS;
   }
 
-  private void sendEvent(boolean marker, long timestamp, int event, boolean end, int volume, int duration) {
+  private void sendEvent(Object digit, int index, int event, boolean end, int volume, int duration) {
     InetSocketAddress to = remote;
     if (to == null || !direction.sends()) return;
+    if (!stream.map(digit, 0, index, 0, true, System.nanoTime())) return;
     injectBuffer.clear();
-    RtpHeader.writeFixed(injectBuffer, 0, marker, telephoneEvent.payloadType(), injectSeq++ & 0xffff, timestamp, injectSsrc);
+    RtpHeader.writeFixed(injectBuffer, 0, index == 0, telephoneEvent.payloadType(), stream.seq(), stream.timestamp(), stream.ssrc());
     TelephoneEvent.write(injectBuffer, RtpHeader.FIXED_LENGTH, event, end, volume, duration);
     injectBuffer.limit(RtpHeader.FIXED_LENGTH + TelephoneEvent.LENGTH).position(0);
     sendDatagram(injectBuffer, to);
@@ -349,8 +442,10 @@ public final class MediaPort {
     if (reason != DropReason.NONE) dropped.incrementAndGet(reason.ordinal());
   }
 
-  void close() {
+  /** Says BYE to the peer, then closes the sockets. */
+  void close(ByteBuffer scratch) {
     if (rtp == null) return; // a bridge port has no sockets
+    sendReport(System.nanoTime(), scratch, true);
     try {
       rtp.close();
     } catch (IOException ignored) {

@@ -1,7 +1,6 @@
 package io.switchboard.media.transport;
 
-import io.switchboard.media.sdp.Direction;
-import io.switchboard.media.sdp.RtpMap;
+import io.switchboard.media.sdp.OfferAnswer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -123,14 +122,14 @@ public final class MediaReactor implements Extension {
   }
 
   /** Starts relaying on {@code pair}: its packets are read by the media thread from now on. */
-  public MediaPort activate(String endpointId, PortPair pair, RtpMap codec, RtpMap telephoneEvent, Direction direction,
-                            InetSocketAddress remote, MediaListener listener) {
-    MediaPort port = new MediaPort(endpointId, pair.rtpPort(), pair.rtp(), pair.rtcp(), codec, telephoneEvent, direction,
-        resolved(remote), listener);
+  public MediaPort activate(String endpointId, PortPair pair, OfferAnswer.Negotiated n, MediaListener listener) {
+    MediaPort port = new MediaPort(endpointId, pair.rtpPort(), pair.rtp(), pair.rtcp(), n.codec(), n.telephoneEvent(),
+        n.direction(), resolved(n.remoteRtp()), resolved(n.remoteRtcp()), n.rtcpMux(), listener);
     submit(() -> {
       try {
         port.rtp.register(selector, SelectionKey.OP_READ, port);
         port.rtcp.register(selector, SelectionKey.OP_READ, port);
+        port.nextReportNanos = System.nanoTime() + reportInterval() / 2; // RFC 3550 §6.2: the first one after half
         active.add(port);
       } catch (IOException e) {
         LOG.warn("endpoint {} could not start its media: {}", endpointId, e.toString());
@@ -148,7 +147,7 @@ public final class MediaReactor implements Extension {
   public void close(MediaPort port) {
     submit(() -> {
       active.remove(port);
-      port.close();
+      port.close(out);
       ports.release(port.rtpPort);
     });
   }
@@ -210,13 +209,27 @@ public final class MediaReactor implements Extension {
         while (!timed.isEmpty() && timed.peek().dueNanos() - now <= 0) timed.poll().task().run();
         if (now >= nextTick) {
           nextTick = now + TICK_NANOS;
-          for (int i = 0; i < active.size(); i++) active.get(i).checkTimeout(now, timeoutNanos);
+          for (int i = 0; i < active.size(); i++) tick(active.get(i), now, timeoutNanos);
         }
       } catch (Throwable t) {
         // the media thread must survive anything one packet or endpoint does
         LOG.error("media thread error (continuing)", t);
       }
     }
+  }
+
+  private void tick(MediaPort port, long now, long timeoutNanos) {
+    port.checkTimeout(now, timeoutNanos);
+    if (now - port.nextReportNanos >= 0) {
+      port.sendReport(now, out, false);
+      port.nextReportNanos = now + reportInterval();
+    }
+  }
+
+  /** The report interval, randomised between 0.5 and 1.5 times the configured one (RFC 3550 §6.3.1). */
+  private long reportInterval() {
+    long mean = settings.rtcpInterval().toNanos();
+    return mean / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, mean));
   }
 
   private long selectTimeoutMs() {
@@ -249,7 +262,7 @@ public final class MediaReactor implements Extension {
     selector.wakeup();
     try {
       thread.join(2000);
-      for (MediaPort p : active) p.close();
+      for (MediaPort p : active) p.close(out);
       selector.close();
     } catch (Exception e) {
       Thread.currentThread().interrupt();

@@ -9,15 +9,18 @@ import java.time.Duration;
  * @param ip address the RTP sockets bind to
  * @param advertisedIp address written into SDP (differs from {@code ip} behind NAT); empty: {@code ip}
  * @param mediaTimeout silence from a peer after which {@code endpoint.media_timeout} is raised
+ * @param rtcpInterval mean time between the RTCP reports an endpoint sends (randomised ±50%)
  * @param maxEndpoints endpoints one session may hold
  */
-public record MediaSettings(String ip, String advertisedIp, int portMin, int portMax, Duration mediaTimeout, int maxEndpoints) {
+public record MediaSettings(String ip, String advertisedIp, int portMin, int portMax, Duration mediaTimeout,
+                            Duration rtcpInterval, int maxEndpoints) {
 
   public static MediaSettings fromConfig(Config root) {
     Config c = root.getConfig("switchboard.media");
     String advertised = c.getString("advertised-ip");
     return new MediaSettings(c.getString("ip"), advertised.isBlank() ? c.getString("ip") : advertised,
         c.getInt("port-min"), c.getInt("port-max"), c.getDuration("media-timeout"),
+        c.getDuration("rtcp-interval"),
         root.getInt("switchboard.session.max-endpoints"));
   }
 }

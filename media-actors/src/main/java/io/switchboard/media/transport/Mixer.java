@@ -3,12 +3,11 @@ package io.switchboard.media.transport;
 import io.switchboard.media.rtp.RtpHeader;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The audio mix of a session with three or more RTP endpoints: every 20 ms each receiver gets the sum of
  * the other parties' latest frames (decoded, summed with saturation, encoded in the receiver's codec),
- * as one stream with its own SSRC, sequence numbers and timestamps.
+ * numbered as the mixer's own frames and sent in the receiver's one outbound stream.
  *
  * <p>Media thread only. Frames are 160 samples (20 ms of G.711); a source's frame counts for
  * {@link #FRESH_NANOS} after it arrived, so a late packet does not leave a hole and a silent party drops
@@ -71,14 +70,13 @@ public final class Mixer {
     for (int i = 0; i < FRAME; i++) pcm[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, sum[i]));
     out.clear();
     receiver.law.encode(pcm, FRAME, out, RtpHeader.FIXED_LENGTH);
-    RtpHeader.writeFixed(out, 0, voices > 0 && receiver.mixSeq == receiver.mixFirstSeq, receiver.codec().payloadType(),
-        receiver.mixSeq++ & 0xffff, receiver.mixTimestamp, receiver.mixSsrc);
+    boolean first = receiver.mixSeq == 0;
+    boolean mapped = receiver.stream.map(this, 0, receiver.mixSeq++ & 0xffff, receiver.mixTimestamp, false, now);
     receiver.mixTimestamp += FRAME;
+    if (!mapped) return;
+    RtpHeader.writeFixed(out, 0, voices > 0 && first, receiver.codec().payloadType(),
+        receiver.stream.seq(), receiver.stream.timestamp(), receiver.stream.ssrc());
     out.limit(RtpHeader.FIXED_LENGTH + FRAME).position(0);
     receiver.sendDatagram(out, to);
-  }
-
-  static long newSsrc() {
-    return ThreadLocalRandom.current().nextLong(1, 0xffffffffL);
   }
 }

@@ -19,6 +19,8 @@ final class ReceptionStats {
   private double jitter;
   private volatile long lost;
   private volatile double jitterMs;
+  private long expectedPrior;
+  private long receivedPrior;
 
   ReceptionStats(int clockRate) {
     this.clockRate = clockRate;
@@ -46,6 +48,39 @@ final class ReceptionStats {
     received++;
     long expected = cycles + maxSeq - baseSeq + 1;
     lost = Math.max(0, expected - received);
+  }
+
+  boolean started() {
+    return started;
+  }
+
+  /** The highest sequence number received, extended with the count of wrap-arounds (RFC 3550 §6.4.1). */
+  long extendedHighestSeq() {
+    return cycles + maxSeq;
+  }
+
+  /** Expected minus received, which duplicates can make negative (an RTCP report carries it signed). */
+  long cumulativeLost() {
+    return cycles + maxSeq - baseSeq + 1 - received;
+  }
+
+  /** Jitter in timestamp units, as a report block carries it. */
+  long jitterUnits() {
+    return (long) jitter;
+  }
+
+  /**
+   * The fraction of packets lost since the previous call, in 1/256 (RFC 3550 §A.3), and starts the next
+   * interval; called once per report sent.
+   */
+  int fractionLostSinceLastReport() {
+    long expected = cycles + maxSeq - baseSeq + 1;
+    long expectedInterval = expected - expectedPrior;
+    long lostInterval = expectedInterval - (received - receivedPrior);
+    expectedPrior = expected;
+    receivedPrior = received;
+    if (expectedInterval <= 0 || lostInterval <= 0) return 0;
+    return (int) Math.min(255, (lostInterval << 8) / expectedInterval);
   }
 
   long lost() {
