@@ -8,8 +8,8 @@ import io.switchboard.media.cluster.NodeKey;
 import io.switchboard.media.cluster.NodeKeyMessageExtractor;
 import io.switchboard.media.cluster.NodePinnedAllocationStrategy;
 import io.switchboard.media.cluster.Refusal;
+import io.switchboard.media.endpoint.EndpointEntity;
 import io.switchboard.media.sdp.Direction;
-import io.switchboard.media.transport.MediaListener;
 import io.switchboard.media.transport.MediaReactor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -174,10 +174,11 @@ public final class CallSession {
 
   private record HttpTimeout(String requestId) implements Command {}
 
-  /** News from the media thread (rare events, never per packet). */
-  private record MediaNews(String endpointId, EventPayload event, boolean connected) implements Command {}
+  /** News of one of this session's endpoints, from its {@link EndpointEntity} (rare events, never per packet). */
+  public record EndpointNews(String endpointId, EventPayload event) implements Command, CborSerializable {}
 
   public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, SessionSettings settings) {
+    EndpointEntity.init(system, ROLE);
     ClusterSharding.get(system).init(
         Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings))
             .withRole(ROLE)
@@ -210,7 +211,9 @@ public final class CallSession {
     this.timers = timers;
     this.directory = SessionDirectory.get(ctx.getSystem());
     this.log = new EventLog(settings.eventBuffer());
-    this.media = new SessionMedia(sessionId, MediaReactor.get(ctx.getSystem()), new MediaNewsAdapter(ctx.getSelf()));
+    ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+    this.media = new SessionMedia(sessionId, MediaReactor.get(ctx.getSystem()),
+        id -> sharding.entityRefFor(EndpointEntity.TYPE_KEY, id));
   }
 
   // ---- state: not yet created ------------------------------------------------------------------
@@ -334,7 +337,7 @@ public final class CallSession {
         .onMessage(CreateEndpointOffer.class, m -> onCreateOffer(m, controller))
         .onMessage(AcceptAnswer.class, m -> onAcceptAnswer(m, controller))
         .onMessage(RemoveEndpoint.class, m -> onRemoveEndpoint(m, controller))
-        .onMessage(MediaNews.class, m -> onMediaNews(m, controller))
+        .onMessage(EndpointNews.class, m -> onEndpointNews(m, controller))
         .onMessage(SubscribeStats.class, m -> onSubscribeStats(m, controller))
         .onMessage(InjectDtmf.class, m -> onInjectDtmf(m, controller))
         .onMessage(TransferEndpoint.class, m -> onTransfer(m, controller))
@@ -612,14 +615,10 @@ public final class CallSession {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onMediaNews(MediaNews news, ActorRef<SessionEvent> controller) {
-    if (!media.has(news.endpointId())) return Behaviors.same(); // removed meanwhile
-    if (news.connected()) {
-      String old = media.connected(news.endpointId());
-      if (old != null) emit(controller, new EventPayload.EndpointStateChanged(news.endpointId(), old, "connected"));
-    } else {
-      emit(controller, news.event());
-    }
+  private Behavior<Command> onEndpointNews(EndpointNews news, ActorRef<SessionEvent> controller) {
+    if (!media.has(news.endpointId())) return Behaviors.same(); // removed or transferred meanwhile
+    if (news.event() instanceof EventPayload.EndpointStateChanged change) media.stateChanged(news.endpointId(), change.newState());
+    emit(controller, news.event());
     return Behaviors.same();
   }
 
@@ -638,27 +637,6 @@ public final class CallSession {
   private <T> Behavior<Command> refuse(ActorRef<StatusReply<T>> replyTo, ErrorCode code, String message) {
     replyTo.tell(Refusal.reply(code, message));
     return Behaviors.same();
-  }
-
-  /** Forwards media-thread news to the session as messages. */
-  private record MediaNewsAdapter(ActorRef<Command> session) implements MediaListener {
-    public void firstPacket(String endpointId) {
-      session.tell(new MediaNews(endpointId, null, true));
-    }
-
-    public void dtmf(String endpointId, char digit, int durationMs) {
-      session.tell(new MediaNews(endpointId, new EventPayload.Dtmf(endpointId, String.valueOf(digit), durationMs), false));
-    }
-
-    public void rtcpBye(String endpointId, long[] ssrcs, String reason) {
-      List<Long> list = new java.util.ArrayList<>(ssrcs.length);
-      for (long ssrc : ssrcs) list.add(ssrc);
-      session.tell(new MediaNews(endpointId, new EventPayload.EndpointRtcpBye(endpointId, list, reason), false));
-    }
-
-    public void mediaTimeout(String endpointId, long silentMs) {
-      session.tell(new MediaNews(endpointId, new EventPayload.EndpointMediaTimeout(endpointId, silentMs), false));
-    }
   }
 
   private Behavior<Command> onIdleCheck(ActorRef<SessionEvent> controller) {

@@ -2,6 +2,7 @@ package io.switchboard.media.session;
 
 import io.switchboard.media.cluster.ErrorCode;
 import io.switchboard.media.cluster.NodeKey;
+import io.switchboard.media.endpoint.EndpointEntity;
 import io.switchboard.media.sdp.Direction;
 import io.switchboard.media.sdp.OfferAnswer;
 import io.switchboard.media.sdp.RtpMap;
@@ -17,10 +18,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.RecipientRef;
 
 /**
  * The endpoints of one session and how their media is routed. Owned by the {@link CallSession} actor
- * (not thread-safe); it configures the node's {@link MediaReactor} and never touches packets.
+ * (not thread-safe); it configures the node's {@link MediaReactor} and never touches packets. Each
+ * endpoint, once negotiated, is handed to its {@link EndpointEntity}, which reports its news and closes
+ * its sockets; this class keeps what spans endpoints (negotiation, capacity, routes, the mix).
  *
  * <p>Routing: every endpoint's packets go to every other endpoint of the session; the media thread
  * applies the directions (a packet is taken only from a peer the endpoint receives from, and sent only
@@ -67,7 +72,7 @@ final class SessionMedia {
     checkCapacity();
     String idA = newId();
     String idB = newId();
-    MediaPort[] ports = MediaPort.bridgePair(idA, idB, direction.sends(), direction.receives(), listener, listener);
+    MediaPort[] ports = MediaPort.bridgePair(idA, idB, direction.sends(), direction.receives(), listenerOf(idA), listenerOf(idB));
     Endpoint a = new Endpoint(idA, direction, null, List.of());
     Endpoint b = new Endpoint(idB, Direction.of(direction.receives(), direction.sends()), null, List.of());
     a.port = ports[0];
@@ -78,6 +83,8 @@ final class SessionMedia {
     b.partnerSessionId = sessionId;
     b.partnerEndpointId = idA;
     endpoints.put(idA, a);
+    entities.apply(idA).tell(new EndpointEntity.Open(sessionId, a.port, a.state));
+    entities.apply(idB).tell(new EndpointEntity.Open(targetSessionId, b.port, b.state));
     reroute();
     return new Endpoint[] {a, b};
   }
@@ -97,14 +104,24 @@ final class SessionMedia {
 
   private final String sessionId;
   private final MediaReactor reactor;
-  private final MediaListener listener;
+  private final Function<String, RecipientRef<EndpointEntity.Command>> entities;
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   private io.switchboard.media.transport.Mixer mixer;
 
-  SessionMedia(String sessionId, MediaReactor reactor, MediaListener listener) {
+  SessionMedia(String sessionId, MediaReactor reactor, Function<String, RecipientRef<EndpointEntity.Command>> entities) {
     this.sessionId = sessionId;
     this.reactor = reactor;
-    this.listener = listener;
+    this.entities = entities;
+  }
+
+  private MediaListener listenerOf(String endpointId) {
+    return EndpointEntity.listener(entities.apply(endpointId));
+  }
+
+  /** Starts the endpoint's media and hands it to its entity. */
+  private void activate(Endpoint e, OfferAnswer.Negotiated n) {
+    e.port = reactor.activate(e.id, e.pair, n, listenerOf(e.id));
+    entities.apply(e.id).tell(new EndpointEntity.Open(sessionId, e.port, e.state));
   }
 
   int size() {
@@ -121,7 +138,7 @@ final class SessionMedia {
       OfferAnswer.Answered answered = OfferAnswer.answer(offerSdp, direction, local(pair));
       OfferAnswer.Negotiated n = answered.negotiated();
       Endpoint e = new Endpoint(id, direction, pair, List.of());
-      e.port = reactor.activate(id, pair, n, listener);
+      activate(e, n);
       endpoints.put(id, e);
       reroute();
       return new Created(id, answered.sdp());
@@ -152,7 +169,7 @@ final class SessionMedia {
     try {
       OfferAnswer.Negotiated n = OfferAnswer.acceptAnswer(answerSdp, e.offered, e.requested);
       // packets are sent and accepted in the answerer's payload types (the same static types for G.711)
-      e.port = reactor.activate(e.id, e.pair, n, listener);
+      activate(e, n);
       reroute();
     } catch (SdpException bad) {
       throw new Refused(ErrorCode.ENDPOINT_ERROR, "cannot accept the answer: " + bad.getMessage());
@@ -185,7 +202,7 @@ final class SessionMedia {
   void adopt(Endpoint e) throws Refused {
     checkCapacity();
     endpoints.put(e.id, e);
-    if (e.port != null) e.port.setListener(listener);
+    if (e.port != null) entities.apply(e.id).tell(new EndpointEntity.MoveTo(sessionId));
     reroute();
   }
 
@@ -206,13 +223,10 @@ final class SessionMedia {
     if (mixer != null) mixer.stop();
   }
 
-  /** Marks the endpoint connected; returns the old state, or null when nothing changed. */
-  String connected(String endpointId) {
+  /** Records a state its entity reported, for {@code session.info} and statistics. */
+  void stateChanged(String endpointId, String state) {
     Endpoint e = endpoints.get(endpointId);
-    if (e == null || e.state.equals("connected")) return null;
-    String old = e.state;
-    e.state = "connected";
-    return old;
+    if (e != null) e.state = state;
   }
 
   boolean has(String endpointId) {
@@ -290,8 +304,12 @@ final class SessionMedia {
   }
 
   private void close(Endpoint e) {
-    if (e.port != null) e.port.setRoute(MediaPort.Route.NONE); // a bridge half must stop forwarding at once
-    if (e.port != null) reactor.close(e.port); else if (e.pair != null) reactor.release(e.pair);
+    if (e.port != null) {
+      e.port.setRoute(MediaPort.Route.NONE); // a bridge half must stop forwarding at once
+      entities.apply(e.id).tell(EndpointEntity.Close.INSTANCE);
+    } else if (e.pair != null) {
+      reactor.release(e.pair);
+    }
   }
 
   private Endpoint find(String endpointId) throws Refused {

@@ -42,7 +42,7 @@ public final class MediaPort {
   final int rtpPort;
   final DatagramChannel rtp;
   final DatagramChannel rtcp;
-  private volatile MediaListener listener;
+  private final MediaListener listener;
   private final RtpMap codec;
   /** The G.711 law of {@link #codec}, for mixing (null for bridge ports). */
   final G711 law;
@@ -109,11 +109,11 @@ public final class MediaPort {
     this.listener = listener;
     this.lastReceivedNanos = System.nanoTime();
     this.stream = new OutboundStream(codec == null ? 8000 : codec.clockRate(), lastReceivedNanos);
-    this.dtmfSink = (digit, ms) -> this.listener.dtmf(endpointId, digit, ms);
+    this.dtmfSink = (digit, ms) -> listener.dtmf(endpointId, digit, ms);
     this.rtcpListener = new RtcpParser.Listener() {
       @Override
       public void bye(long[] ssrcs, String reason) {
-        MediaPort.this.listener.rtcpBye(endpointId, ssrcs, reason);
+        listener.rtcpBye(endpointId, ssrcs, reason);
       }
 
       @Override
@@ -159,9 +159,6 @@ public final class MediaPort {
   public InetSocketAddress remote() { return remote; }
 
   public void setRoute(Route r) { route = r; }
-
-  /** Points the endpoint's news at another session (endpoint transfer). */
-  public void setListener(MediaListener l) { listener = l; }
 
   public void setDirection(Direction d) { direction = d; }
 

@@ -58,6 +58,10 @@ class ClusterMessageSerializationTest {
     roundTrips(new CallSession.AcceptAnswer(Caller.api(null), "e", "v=0", probe.ref().narrow()));
     roundTrips(new CallSession.RemoveEndpoint(Caller.api(null), "e", probe.ref().narrow()));
     roundTrips(new CallSession.EndpointCreated("e", "v=0"));
+    roundTrips(new CallSession.EndpointNews("e", new EventPayload.EndpointStateChanged("e", "new", "connected")));
+    roundTrips(new CallSession.EndpointNews("e", new EventPayload.EndpointRtcpBye("e", List.of(1L, 2L), null)));
+    roundTrips(new io.switchboard.media.endpoint.EndpointEntity.MoveTo("s"));
+    roundTrips(io.switchboard.media.endpoint.EndpointEntity.Close.INSTANCE);
     roundTrips(new CallSession.TransferEndpoint(Caller.api(null), "e", "t", probe.ref().narrow()));
     roundTrips(new CallSession.Transferred("e", "t"));
     roundTrips(new CallSession.BridgeSessions(Caller.api(null), "t", "sendrecv", probe.ref().narrow()));
