@@ -32,6 +32,25 @@ public record Params(ObjectNode node) {
     return Optional.of(value);
   }
 
+  public Optional<Boolean> optionalBoolean(String name) {
+    JsonNode v = present(name);
+    if (v == null) return Optional.empty();
+    if (!v.isBoolean()) throw wrongType(name, "true or false");
+    return Optional.of(v.asBoolean());
+  }
+
+  /** A number (integer or decimal), range-checked. */
+  public Optional<Double> optionalNumber(String name, double min, double max) {
+    JsonNode v = present(name);
+    if (v == null) return Optional.empty();
+    if (!v.isNumber()) throw wrongType(name, "a number");
+    double value = v.asDouble();
+    if (!(value >= min && value <= max)) {
+      throw new ProtocolError(ErrorCode.INVALID_PARAMS, "\"" + name + "\" must be between " + min + " and " + max);
+    }
+    return Optional.of(value);
+  }
+
   public long requiredLong(String name, long min, long max) {
     return optionalLong(name, min, max).orElseThrow(() -> missing(name, "an integer"));
   }

@@ -132,6 +132,20 @@ public final class SessionGateway {
     return ask(sessionId, askTimeout, r -> new CallSession.CreateEndpointOffer(caller, direction, codecs, r));
   }
 
+  public CompletionStage<CallSession.EndpointCreated> createTone(String sessionId, Caller caller, String tone, Double frequency,
+                                                              Long durationMs, String country) {
+    return ask(sessionId, askTimeout, r -> new CallSession.CreateTone(caller, tone, frequency, durationMs, country, r));
+  }
+
+  public CompletionStage<CallSession.RecordingStarted> startRecording(String sessionId, Caller caller, String endpointId,
+                                                                    String filePath, String format, boolean stereo) {
+    return ask(sessionId, askTimeout, r -> new CallSession.StartRecording(caller, endpointId, filePath, format, stereo, r));
+  }
+
+  public CompletionStage<CallSession.RecordingStopped> stopRecording(String sessionId, Caller caller, String recordingId) {
+    return ask(sessionId, askTimeout, r -> new CallSession.StopRecording(caller, recordingId, r));
+  }
+
   public CompletionStage<Done> acceptAnswer(String sessionId, Caller caller, String endpointId, String sdp) {
     return ask(sessionId, askTimeout, r -> new CallSession.AcceptAnswer(caller, endpointId, sdp, r));
   }

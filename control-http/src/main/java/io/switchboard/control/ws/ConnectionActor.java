@@ -241,6 +241,7 @@ public final class ConnectionActor {
       }
       case "session.list" -> list(r);
       case "session.destroy", "session.info", "http.respond", "endpoint.create_from_offer", "endpoint.create_offer",
+          "endpoint.create_tone", "recording.start", "recording.stop",
           "endpoint.accept_answer", "endpoint.remove", "stats.subscribe", "stats.unsubscribe",
           "endpoint.dtmf.inject", "endpoint.transfer", "session.bridge" ->
           throw new ProtocolError(ErrorCode.NO_SESSION, "this connection has no session; create or attach one first");
@@ -274,6 +275,14 @@ public final class ConnectionActor {
             p.optionalStringList("codecs").orElse(null)), created -> Json.object()
             .put("endpoint_id", created.endpointId()).put("sdp_offer", created.sdp()), null);
       }
+      case "endpoint.create_tone" -> await(r, gateway.createTone(sessionId, caller, p.requiredString("tone"),
+          p.optionalNumber("frequency", 20, 3900).orElse(null), p.optionalLong("duration_ms", 20, 86_400_000).orElse(null),
+          p.optionalString("country").orElse(null)), created -> Json.object().put("endpoint_id", created.endpointId()), null);
+      case "recording.start" -> await(r, gateway.startRecording(sessionId, caller, p.optionalString("endpoint_id").orElse(null),
+          p.requiredString("file_path"), p.optionalString("format").orElse("pcap"), p.optionalBoolean("stereo").orElse(false)),
+          started -> Json.object().put("recording_id", started.recordingId()), null);
+      case "recording.stop" -> await(r, gateway.stopRecording(sessionId, caller, p.requiredString("recording_id")),
+          Json::tree, null);
       case "endpoint.accept_answer" -> await(r, gateway.acceptAnswer(sessionId, caller, p.requiredString("endpoint_id"),
           p.requiredString("sdp")), done -> Json.object(), null);
       case "session.bridge" -> await(r, gateway.bridge(sessionId, caller, p.requiredString("target_session_id"),

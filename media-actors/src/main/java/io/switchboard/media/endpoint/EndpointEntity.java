@@ -34,6 +34,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  *
  * <pre>
  *   unopened ──Open──▶ open(new) ──first packet──▶ open(connected)
+ *      │                  open(playing) ──source ended──▶ open(finished)   (tones, files)
  *      │ (news, MoveTo, Close stashed)      │  MoveTo: news go to the new owner
  *      └────────────────────────────────────┴──Close──▶ sockets closed, stopped
  * </pre>
@@ -49,7 +50,7 @@ public final class EndpointEntity {
    * by design (a socket cannot travel), so it is not {@link CborSerializable}: sending it to another
    * node fails loudly instead of pretending.
    */
-  public record Open(String sessionId, MediaPort port, String state) implements Command {}
+  public record Open(String sessionId, MediaPort port, String type, String state) implements Command {}
 
   /** {@code endpoint.transfer}: news go to {@code sessionId} from now on. */
   public record MoveTo(String sessionId) implements Command, CborSerializable {}
@@ -65,6 +66,9 @@ public final class EndpointEntity {
   record RtcpBye(List<Long> ssrcs, String reason) implements Command {}
 
   record MediaTimeout(long silentMs) implements Command {}
+
+  /** @param error null when the source completed */
+  record SourceFinished(String error) implements Command {}
 
   public static void init(ActorSystem<?> system, String role) {
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -97,6 +101,10 @@ public final class EndpointEntity {
       public void mediaTimeout(String endpointId, long silentMs) {
         entity.tell(new MediaTimeout(silentMs));
       }
+
+      public void sourceFinished(String endpointId, String error) {
+        entity.tell(new SourceFinished(error));
+      }
     };
   }
 
@@ -124,7 +132,7 @@ public final class EndpointEntity {
   /** Packets may arrive (and their news with them) before the session's Open does: keep them for later. */
   private Behavior<Command> unopened() {
     return Behaviors.receive(Command.class)
-        .onMessage(Open.class, open -> stash.unstashAll(open(open.sessionId(), open.port(), open.state())))
+        .onMessage(Open.class, open -> stash.unstashAll(open(open.sessionId(), open.port(), open.type(), open.state())))
         .onAnyMessage(other -> {
           if (!stash.isFull()) stash.stash(other);
           return Behaviors.same();
@@ -132,17 +140,23 @@ public final class EndpointEntity {
         .build();
   }
 
-  private Behavior<Command> open(String owner, MediaPort port, String state) {
+  private Behavior<Command> open(String owner, MediaPort port, String type, String state) {
     return Behaviors.receive(Command.class)
         .onMessage(FirstPacket.class, m -> {
           if (!state.equals("new")) return Behaviors.same();
           tell(owner, new EventPayload.EndpointStateChanged(endpointId, state, "connected"));
-          return open(owner, port, "connected");
+          return open(owner, port, type, "connected");
+        })
+        .onMessage(SourceFinished.class, m -> {
+          if (state.equals("finished")) return Behaviors.same();
+          tell(owner, new EventPayload.EndpointStateChanged(endpointId, state, "finished"));
+          tell(owner, new EventPayload.EndpointToneFinished(endpointId)); // tones are the only local source so far
+          return open(owner, port, type, "finished");
         })
         .onMessage(Digit.class, m -> news(owner, new EventPayload.Dtmf(endpointId, String.valueOf(m.digit()), m.durationMs())))
         .onMessage(RtcpBye.class, m -> news(owner, new EventPayload.EndpointRtcpBye(endpointId, m.ssrcs(), m.reason())))
         .onMessage(MediaTimeout.class, m -> news(owner, new EventPayload.EndpointMediaTimeout(endpointId, m.silentMs())))
-        .onMessage(MoveTo.class, m -> open(m.sessionId(), port, state))
+        .onMessage(MoveTo.class, m -> open(m.sessionId(), port, type, state))
         .onMessage(Open.class, m -> Behaviors.same()) // a duplicate: the first one holds
         .onMessage(Close.class, m -> {
           reactor.close(port);

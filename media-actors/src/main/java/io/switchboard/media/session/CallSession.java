@@ -9,7 +9,10 @@ import io.switchboard.media.cluster.NodeKeyMessageExtractor;
 import io.switchboard.media.cluster.NodePinnedAllocationStrategy;
 import io.switchboard.media.cluster.Refusal;
 import io.switchboard.media.endpoint.EndpointEntity;
+import io.switchboard.media.recording.Recorder;
+import io.switchboard.media.recording.Recording;
 import io.switchboard.media.sdp.Direction;
+import io.switchboard.media.source.ToneSpec;
 import io.switchboard.media.transport.MediaReactor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -118,7 +121,28 @@ public final class CallSession {
     }
   }
 
-  /** @param sdp the answer (for create_from_offer) or the offer (for create_offer) */
+  /** {@code endpoint.create_tone}: a local source playing a call-progress tone or a sine into the session. */
+  public record CreateTone(Caller caller, String tone, Double frequency, Long durationMs, String country,
+                           ActorRef<StatusReply<EndpointCreated>> replyTo) implements Command {}
+
+  /** {@code recording.start}: {@code endpointId} null records the whole session. */
+  public record StartRecording(Caller caller, String endpointId, String filePath, String format, boolean stereo,
+                               ActorRef<StatusReply<RecordingStarted>> replyTo) implements Command {}
+
+  public record RecordingStarted(String recordingId) implements CborSerializable {}
+
+  /** {@code recording.stop}: answered once the file is final. */
+  public record StopRecording(Caller caller, String recordingId, ActorRef<StatusReply<RecordingStopped>> replyTo)
+      implements Command {}
+
+  public record RecordingStopped(String filePath, long durationMs, long packets, long droppedPackets) implements CborSerializable {}
+
+  /** A recording's file is final, whatever ended it. */
+  private record RecordingEnded(Recording.Result result) implements Command {}
+
+  private enum ClosingTimeout implements Command { INSTANCE }
+
+  /** @param sdp the answer (for create_from_offer), the offer (for create_offer), null for local sources */
   public record EndpointCreated(String endpointId, String sdp) implements CborSerializable {}
 
   public record AcceptAnswer(Caller caller, String endpointId, String sdp, ActorRef<StatusReply<Done>> replyTo)
@@ -171,6 +195,7 @@ public final class CallSession {
                                ActorRef<StatusReply<Bridged>> replyTo) implements Command {}
 
   private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration CLOSING_TIMEOUT = Duration.ofSeconds(3);
 
   private record HttpTimeout(String requestId) implements Command {}
 
@@ -212,7 +237,7 @@ public final class CallSession {
     this.directory = SessionDirectory.get(ctx.getSystem());
     this.log = new EventLog(settings.eventBuffer());
     ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
-    this.media = new SessionMedia(sessionId, MediaReactor.get(ctx.getSystem()),
+    this.media = new SessionMedia(sessionId, MediaReactor.get(ctx.getSystem()), Recorder.get(ctx.getSystem()),
         id -> sharding.entityRefFor(EndpointEntity.TYPE_KEY, id));
   }
 
@@ -228,6 +253,9 @@ public final class CallSession {
         .onMessage(RespondHttp.class, m -> notFound(m.replyTo()))
         .onMessage(CreateEndpointFromOffer.class, m -> notFound(m.replyTo()))
         .onMessage(CreateEndpointOffer.class, m -> notFound(m.replyTo()))
+        .onMessage(CreateTone.class, m -> notFound(m.replyTo()))
+        .onMessage(StartRecording.class, m -> notFound(m.replyTo()))
+        .onMessage(StopRecording.class, m -> notFound(m.replyTo()))
         .onMessage(AcceptAnswer.class, m -> notFound(m.replyTo()))
         .onMessage(RemoveEndpoint.class, m -> notFound(m.replyTo()))
         .onMessage(SubscribeStats.class, m -> notFound(m.replyTo()))
@@ -335,6 +363,10 @@ public final class CallSession {
         .onMessage(EmptyTimeout.class, m -> onEmptyTimeout(controller))
         .onMessage(CreateEndpointFromOffer.class, m -> onCreateFromOffer(m, controller))
         .onMessage(CreateEndpointOffer.class, m -> onCreateOffer(m, controller))
+        .onMessage(CreateTone.class, m -> onCreateTone(m, controller))
+        .onMessage(StartRecording.class, m -> onStartRecording(m, controller))
+        .onMessage(StopRecording.class, m -> onStopRecording(m, controller))
+        .onMessage(RecordingEnded.class, m -> onRecordingEnded(m, controller))
         .onMessage(AcceptAnswer.class, m -> onAcceptAnswer(m, controller))
         .onMessage(RemoveEndpoint.class, m -> onRemoveEndpoint(m, controller))
         .onMessage(EndpointNews.class, m -> onEndpointNews(m, controller))
@@ -453,6 +485,50 @@ public final class CallSession {
       SessionMedia.Created created = media.createOffer(direction(cmd.direction()), cmd.codecs());
       return new EndpointCreated(created.endpointId(), created.sdp());
     });
+  }
+
+  private Behavior<Command> onCreateTone(CreateTone cmd, ActorRef<SessionEvent> controller) {
+    return onMediaCommand(cmd.caller(), controller, cmd.replyTo(), () -> {
+      ToneSpec spec;
+      try {
+        spec = ToneSpec.of(cmd.tone(), cmd.frequency(), cmd.durationMs(), cmd.country());
+      } catch (IllegalArgumentException bad) {
+        throw new SessionMedia.Refused(ErrorCode.INVALID_PARAMS, bad.getMessage());
+      }
+      return new EndpointCreated(media.createTone(spec), null);
+    });
+  }
+
+  private Behavior<Command> onStartRecording(StartRecording cmd, ActorRef<SessionEvent> controller) {
+    return onMediaCommand(cmd.caller(), controller, cmd.replyTo(), () -> {
+      Recording recording = media.startRecording(cmd.endpointId(), cmd.filePath(), cmd.format(), cmd.stereo());
+      ActorRef<Command> self = ctx.getSelf();
+      recording.ended().thenAccept(result -> self.tell(new RecordingEnded(result)));
+      return new RecordingStarted(recording.id());
+    });
+  }
+
+  private Behavior<Command> onStopRecording(StopRecording cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    try {
+      Recording recording = media.stopRecording(cmd.recordingId());
+      recording.ended().thenAccept(r -> cmd.replyTo().tell(StatusReply.success(
+          new RecordingStopped(r.filePath(), r.durationMs(), r.packets(), r.droppedPackets()))));
+    } catch (SessionMedia.Refused r) {
+      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
+    }
+    return Behaviors.same();
+  }
+
+  /** A recording that ended without recording.stop (its endpoint went, the disk failed) is news for the controller. */
+  private Behavior<Command> onRecordingEnded(RecordingEnded m, ActorRef<SessionEvent> controller) {
+    Recording.Result r = m.result();
+    if (!r.reason().equals("stopped")) {
+      emit(controller, new EventPayload.RecordingStoppedEvent(r.recordingId(), r.filePath(), r.durationMs(), r.packets(),
+          r.droppedPackets(), r.reason()));
+    }
+    return Behaviors.same();
   }
 
   private Behavior<Command> onAcceptAnswer(AcceptAnswer cmd, ActorRef<SessionEvent> controller) {
@@ -587,7 +663,7 @@ public final class CallSession {
     }
     endpointsChanged(controller != null);
     EndpointSummary e = SessionMedia.describe(endpoint);
-    if (e.type().equals("rtp")) emit(controller, new EventPayload.EndpointTransferredIn(e.endpointId(), cmd.sourceSessionId(), e.type(), e.direction(), e.state()));
+    emit(controller, new EventPayload.EndpointTransferredIn(e.endpointId(), cmd.sourceSessionId(), e.type(), e.direction(), e.state()));
     cmd.replyTo().tell(StatusReply.success(Done.getInstance()));
     return Behaviors.same();
   }
@@ -661,6 +737,29 @@ public final class CallSession {
     emit(controller, new EventPayload.AppTerminating(sessionId, reason));
     pendingHttp.forEach((id, waiting) -> waiting.tell(StatusReply.success(defaultHttpAnswer(id))));
     pendingHttp.clear();
+    int recordings = media.recordingCount();
+    if (recordings == 0) return terminated(controller, reason, replyTo);
+    media.stopAllRecordings("session_ended");
+    timers.startSingleTimer(ClosingTimeout.INSTANCE, CLOSING_TIMEOUT);
+    return closing(controller, reason, replyTo, recordings);
+  }
+
+  /** Waits (briefly) for the session's recordings to be final, so their recording.stopped comes before the end. */
+  private Behavior<Command> closing(ActorRef<SessionEvent> controller, String reason, ActorRef<StatusReply<Done>> replyTo,
+                                    int waiting) {
+    return Behaviors.receive(Command.class)
+        .onMessage(RecordingEnded.class, m -> {
+          onRecordingEnded(m, controller);
+          boolean ours = m.result().reason().equals("session_ended");
+          if (ours && waiting == 1) return terminated(controller, reason, replyTo);
+          return closing(controller, reason, replyTo, ours ? waiting - 1 : waiting);
+        })
+        .onMessage(ClosingTimeout.class, m -> terminated(controller, reason, replyTo))
+        .onSignal(PostStop.class, s -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> terminated(ActorRef<SessionEvent> controller, String reason, ActorRef<StatusReply<Done>> replyTo) {
     emit(controller, new EventPayload.AppTerminated(sessionId, reason));
     if (replyTo != null) replyTo.tell(StatusReply.success(Done.getInstance()));
     ctx.getLog().debug("session {} ended: {}", sessionId, reason);

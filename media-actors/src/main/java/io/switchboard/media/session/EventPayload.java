@@ -28,6 +28,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = EventPayload.EndpointRtcpBye.class, name = "endpoint.rtcp_bye"),
   @JsonSubTypes.Type(value = EventPayload.EndpointMediaTimeout.class, name = "endpoint.media_timeout"),
   @JsonSubTypes.Type(value = EventPayload.Stats.class, name = "stats"),
+  @JsonSubTypes.Type(value = EventPayload.EndpointToneFinished.class, name = "endpoint.tone.finished"),
+  @JsonSubTypes.Type(value = EventPayload.RecordingStoppedEvent.class, name = "recording.stopped"),
   @JsonSubTypes.Type(value = EventPayload.EndpointTransferredOut.class, name = "endpoint.transferred_out"),
   @JsonSubTypes.Type(value = EventPayload.EndpointTransferredIn.class, name = "endpoint.transferred_in"),
 })
@@ -91,7 +93,7 @@ public sealed interface EventPayload extends CborSerializable {
     public boolean critical() { return true; }
   }
 
-  /** States: new, connected (more with the media sources). */
+  /** States: new → connected (RTP peers); playing → finished (tones, files). */
   record EndpointStateChanged(String endpointId, String oldState, String newState) implements EventPayload {
     public String eventName() { return "endpoint.state_changed"; }
 
@@ -115,6 +117,19 @@ public sealed interface EventPayload extends CborSerializable {
   /** No packet from the peer for {@code durationMs}; raised once per period of silence. */
   record EndpointMediaTimeout(String endpointId, long durationMs) implements EventPayload {
     public String eventName() { return "endpoint.media_timeout"; }
+  }
+
+  /** A tone endpoint's duration ended (or its generator failed); the endpoint stays, silent, until removed. */
+  record EndpointToneFinished(String endpointId) implements EventPayload {
+    public String eventName() { return "endpoint.tone.finished"; }
+  }
+
+  /** A recording ended without recording.stop; {@code reason}: endpoint_removed, endpoint_transferred, session_ended, disk_error, node_shutdown. */
+  record RecordingStoppedEvent(String recordingId, String filePath, long durationMs, long packets, long droppedPackets,
+                               String reason) implements EventPayload {
+    public String eventName() { return "recording.stopped"; }
+
+    public boolean critical() { return true; }
   }
 
   /** Periodic statistics after {@code stats.subscribe}. */

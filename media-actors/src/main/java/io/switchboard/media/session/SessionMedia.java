@@ -3,11 +3,15 @@ package io.switchboard.media.session;
 import io.switchboard.media.cluster.ErrorCode;
 import io.switchboard.media.cluster.NodeKey;
 import io.switchboard.media.endpoint.EndpointEntity;
+import io.switchboard.media.recording.Recorder;
+import io.switchboard.media.recording.Recording;
 import io.switchboard.media.sdp.Direction;
 import io.switchboard.media.sdp.OfferAnswer;
 import io.switchboard.media.sdp.RtpMap;
 import io.switchboard.media.sdp.SdpException;
 import io.switchboard.media.sdp.SessionDescription;
+import io.switchboard.media.source.ToneGenerator;
+import io.switchboard.media.source.ToneSpec;
 import io.switchboard.media.transport.MediaListener;
 import io.switchboard.media.transport.MediaPort;
 import io.switchboard.media.transport.MediaReactor;
@@ -46,6 +50,8 @@ final class SessionMedia {
   /** One endpoint: before its answer arrives only its ports exist; after, its media port. */
   static final class Endpoint {
     final String id;
+    /** rtp, bridge or tone. */
+    final String type;
     final Direction requested;
     final MediaReactor.PortPair pair;
     final List<RtpMap> offered;
@@ -55,15 +61,18 @@ final class SessionMedia {
     String partnerSessionId;
     String partnerEndpointId;
 
-    Endpoint(String id, Direction requested, MediaReactor.PortPair pair, List<RtpMap> offered) {
+    Endpoint(String id, String type, Direction requested, MediaReactor.PortPair pair, List<RtpMap> offered) {
       this.id = id;
+      this.type = type;
       this.requested = requested;
       this.pair = pair;
       this.offered = offered;
     }
 
-    String type() {
-      return partnerSessionId != null ? "bridge" : "rtp";
+    /** As the protocol states it: a local source sends into the session, whatever its port's internals. */
+    String direction() {
+      if (type.equals("tone")) return "sendonly";
+      return (port == null ? requested : port.direction()).attribute();
     }
   }
 
@@ -73,8 +82,8 @@ final class SessionMedia {
     String idA = newId();
     String idB = newId();
     MediaPort[] ports = MediaPort.bridgePair(idA, idB, direction.sends(), direction.receives(), listenerOf(idA), listenerOf(idB));
-    Endpoint a = new Endpoint(idA, direction, null, List.of());
-    Endpoint b = new Endpoint(idB, Direction.of(direction.receives(), direction.sends()), null, List.of());
+    Endpoint a = new Endpoint(idA, "bridge", direction, null, List.of());
+    Endpoint b = new Endpoint(idB, "bridge", Direction.of(direction.receives(), direction.sends()), null, List.of());
     a.port = ports[0];
     b.port = ports[1];
     a.state = b.state = "connected";
@@ -83,8 +92,8 @@ final class SessionMedia {
     b.partnerSessionId = sessionId;
     b.partnerEndpointId = idA;
     endpoints.put(idA, a);
-    entities.apply(idA).tell(new EndpointEntity.Open(sessionId, a.port, a.state));
-    entities.apply(idB).tell(new EndpointEntity.Open(targetSessionId, b.port, b.state));
+    entities.apply(idA).tell(new EndpointEntity.Open(sessionId, a.port, a.type, a.state));
+    entities.apply(idB).tell(new EndpointEntity.Open(targetSessionId, b.port, b.type, b.state));
     reroute();
     return new Endpoint[] {a, b};
   }
@@ -105,13 +114,46 @@ final class SessionMedia {
   private final String sessionId;
   private final MediaReactor reactor;
   private final Function<String, RecipientRef<EndpointEntity.Command>> entities;
+  private final SessionRecordings recordings;
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
   private io.switchboard.media.transport.Mixer mixer;
 
-  SessionMedia(String sessionId, MediaReactor reactor, Function<String, RecipientRef<EndpointEntity.Command>> entities) {
+  SessionMedia(String sessionId, MediaReactor reactor, Recorder recorder,
+               Function<String, RecipientRef<EndpointEntity.Command>> entities) {
     this.sessionId = sessionId;
     this.reactor = reactor;
     this.entities = entities;
+    this.recordings = new SessionRecordings(recorder);
+  }
+
+  /** {@code recording.start}: one endpoint ({@code endpointId}) or, with null, the whole session. */
+  Recording startRecording(String endpointId, String filePath, String format, boolean stereo) throws Refused {
+    MediaPort leg = null;
+    if (endpointId != null) {
+      leg = find(endpointId).port;
+      if (leg == null) throw new Refused(ErrorCode.ENDPOINT_ERROR, "endpoint " + endpointId + " is waiting for its answer");
+      if (leg.isBridge()) throw new Refused(ErrorCode.ENDPOINT_ERROR, "a bridge endpoint has no packets; record the session");
+    }
+    return recordings.start(endpointId, leg, livePorts(), filePath, format, stereo);
+  }
+
+  Recording stopRecording(String recordingId) throws Refused {
+    return recordings.stop(recordingId, livePorts().values());
+  }
+
+  int recordingCount() {
+    return recordings.size();
+  }
+
+  /** Ends every recording of the session (it is ending); each completes its {@link Recording#ended()}. */
+  void stopAllRecordings(String reason) {
+    recordings.stopAll(livePorts().values(), reason);
+  }
+
+  private Map<String, MediaPort> livePorts() {
+    Map<String, MediaPort> out = new LinkedHashMap<>();
+    for (Endpoint e : endpoints.values()) if (e.port != null) out.put(e.id, e.port);
+    return out;
   }
 
   private MediaListener listenerOf(String endpointId) {
@@ -121,7 +163,23 @@ final class SessionMedia {
   /** Starts the endpoint's media and hands it to its entity. */
   private void activate(Endpoint e, OfferAnswer.Negotiated n) {
     e.port = reactor.activate(e.id, e.pair, n, listenerOf(e.id));
-    entities.apply(e.id).tell(new EndpointEntity.Open(sessionId, e.port, e.state));
+    entities.apply(e.id).tell(new EndpointEntity.Open(sessionId, e.port, e.type, e.state));
+    recordings.endpointLive(e.id, e.port);
+  }
+
+  /** {@code endpoint.create_tone}: a local source playing {@code spec} into the session. */
+  String createTone(ToneSpec spec) throws Refused {
+    checkCapacity();
+    String id = newId();
+    Endpoint e = new Endpoint(id, "tone", Direction.SENDONLY, null, List.of());
+    e.state = "playing";
+    e.port = reactor.newSource(id, new ToneGenerator(spec), listenerOf(id));
+    entities.apply(id).tell(new EndpointEntity.Open(sessionId, e.port, e.type, e.state));
+    recordings.endpointLive(id, e.port);
+    endpoints.put(id, e);
+    reroute();
+    reactor.play(e.port);
+    return id;
   }
 
   int size() {
@@ -137,7 +195,7 @@ final class SessionMedia {
     try {
       OfferAnswer.Answered answered = OfferAnswer.answer(offerSdp, direction, local(pair));
       OfferAnswer.Negotiated n = answered.negotiated();
-      Endpoint e = new Endpoint(id, direction, pair, List.of());
+      Endpoint e = new Endpoint(id, "rtp", direction, pair, List.of());
       activate(e, n);
       endpoints.put(id, e);
       reroute();
@@ -155,7 +213,7 @@ final class SessionMedia {
       String sdp = OfferAnswer.offer(codecs, direction, local(pair));
       List<RtpMap> offered = SessionDescription.parse(sdp).audio().rtpMaps();
       String id = newId();
-      endpoints.put(id, new Endpoint(id, direction, pair, offered));
+      endpoints.put(id, new Endpoint(id, "rtp", direction, pair, offered));
       return new Created(id, sdp);
     } catch (SdpException bad) {
       reactor.release(pair);
@@ -194,6 +252,7 @@ final class SessionMedia {
     }
     Endpoint e = endpoints.remove(endpointId);
     if (e.port != null) e.port.setRoute(MediaPort.Route.NONE);
+    recordings.endpointGone(e.id, e.port, "endpoint_transferred");
     reroute();
     return e;
   }
@@ -202,13 +261,16 @@ final class SessionMedia {
   void adopt(Endpoint e) throws Refused {
     checkCapacity();
     endpoints.put(e.id, e);
-    if (e.port != null) entities.apply(e.id).tell(new EndpointEntity.MoveTo(sessionId));
+    if (e.port != null) {
+      entities.apply(e.id).tell(new EndpointEntity.MoveTo(sessionId));
+      recordings.endpointLive(e.id, e.port);
+    }
     reroute();
   }
 
   /** How {@code endpoint.transferred_in} describes an endpoint. */
   static EndpointSummary describe(Endpoint e) {
-    return new EndpointSummary(e.id, e.type(), (e.port == null ? e.requested : e.port.direction()).attribute(), e.state,
+    return new EndpointSummary(e.id, e.type, e.direction(), e.state,
         null, null, null);
   }
 
@@ -218,6 +280,7 @@ final class SessionMedia {
   }
 
   void removeAll() {
+    recordings.stopAll(livePorts().values(), "session_ended");
     endpoints.values().forEach(this::close);
     endpoints.clear();
     if (mixer != null) mixer.stop();
@@ -247,12 +310,12 @@ final class SessionMedia {
     String localIp = reactor.settings().advertisedIp();
     for (Endpoint e : endpoints.values()) {
       MediaPort p = e.port;
-      if (e.partnerSessionId != null) {
-        out.add(new EndpointSummary(e.id, "bridge", p.direction().attribute(), e.state, null, null, null));
+      if (!e.type.equals("rtp")) {
+        out.add(new EndpointSummary(e.id, e.type, e.direction(), e.state, null, null, null));
         continue;
       }
       InetSocketAddress remote = p == null ? null : p.remote();
-      out.add(new EndpointSummary(e.id, "rtp", (p == null ? e.requested : p.direction()).attribute(), e.state,
+      out.add(new EndpointSummary(e.id, e.type, e.direction(), e.state,
           p == null ? null : p.codec().encoding() + "/" + p.codec().clockRate(),
           localIp + ":" + e.pair.rtpPort(),
           remote == null ? null : remote.getAddress().getHostAddress() + ":" + remote.getPort()));
@@ -304,6 +367,7 @@ final class SessionMedia {
   }
 
   private void close(Endpoint e) {
+    recordings.endpointGone(e.id, e.port, "endpoint_removed");
     if (e.port != null) {
       e.port.setRoute(MediaPort.Route.NONE); // a bridge half must stop forwarding at once
       entities.apply(e.id).tell(EndpointEntity.Close.INSTANCE);

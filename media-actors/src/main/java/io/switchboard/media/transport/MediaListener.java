@@ -2,7 +2,7 @@ package io.switchboard.media.transport;
 
 /**
  * What the media path tells the control plane. Called on the media thread for rare events only (first
- * packet, a completed digit, RTCP BYE, a media timeout), never per packet; implementations hand the
+ * packet, a completed digit, RTCP BYE, a media timeout, a source's end), never per packet; implementations hand the
  * news to an actor and return at once.
  */
 public interface MediaListener {
@@ -13,4 +13,7 @@ public interface MediaListener {
   void rtcpBye(String endpointId, long[] ssrcs, String reason);
 
   void mediaTimeout(String endpointId, long silentMs);
+
+  /** A local source (tone, file) ended: {@code error} is null when it completed, else what went wrong. */
+  void sourceFinished(String endpointId, String error);
 }

@@ -1,6 +1,8 @@
 package io.switchboard.media.transport;
 
 import io.switchboard.media.codec.G711;
+import io.switchboard.media.recording.Recording;
+import io.switchboard.media.recording.RecordingTap;
 import io.switchboard.media.rtp.DropReason;
 import io.switchboard.media.rtp.DtmfDetector;
 import io.switchboard.media.rtp.NtpTime;
@@ -11,6 +13,7 @@ import io.switchboard.media.rtp.RtpHeader;
 import io.switchboard.media.rtp.TelephoneEvent;
 import io.switchboard.media.sdp.Direction;
 import io.switchboard.media.sdp.RtpMap;
+import io.switchboard.media.source.FrameSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -53,6 +56,9 @@ public final class MediaPort {
   private final DtmfDetector.Sink dtmfSink;
 
   volatile Route route = Route.NONE;
+  private static final RecordingTap[] NO_TAPS = new RecordingTap[0];
+  /** The recordings hearing this endpoint; swapped whole by the control plane. */
+  private volatile RecordingTap[] taps = NO_TAPS;
   /** Set while the session mixes (3+ RTP parties): audio goes into {@link #mixFrame} instead of the route. */
   volatile Mixer mixer;
   final short[] mixFrame = new short[Mixer.FRAME];
@@ -63,6 +69,12 @@ public final class MediaPort {
   /** Everything this endpoint sends its peer goes out as this one stream. */
   final OutboundStream stream;
   private MediaPort partner;
+  /** For a local source (tone, file): where its frames come from, and its own numbering of them. */
+  private final FrameSource source;
+  private final short[] sourceFrame;
+  private int sourceSeq;
+  private long sourceTimestamp;
+  private boolean closed;
   /** Bridges may chain (A–B–C); a cycle of bridges must not bounce a packet forever. */
   private static final int MAX_BRIDGE_HOPS = 4;
   volatile Direction direction;
@@ -94,7 +106,15 @@ public final class MediaPort {
   MediaPort(String endpointId, int rtpPort, DatagramChannel rtp, DatagramChannel rtcp, RtpMap codec, RtpMap telephoneEvent,
             Direction direction, InetSocketAddress remote, InetSocketAddress remoteRtcp, boolean rtcpMux,
             MediaListener listener) {
+    this(endpointId, rtpPort, rtp, rtcp, codec, telephoneEvent, direction, remote, remoteRtcp, rtcpMux, listener, null);
+  }
+
+  private MediaPort(String endpointId, int rtpPort, DatagramChannel rtp, DatagramChannel rtcp, RtpMap codec,
+                    RtpMap telephoneEvent, Direction direction, InetSocketAddress remote, InetSocketAddress remoteRtcp,
+                    boolean rtcpMux, MediaListener listener, FrameSource source) {
     this.endpointId = endpointId;
+    this.source = source;
+    this.sourceFrame = source == null ? null : new short[FrameSource.FRAME];
     this.rtpPort = rtpPort;
     this.rtp = rtp;
     this.rtcp = rtcp;
@@ -143,6 +163,14 @@ public final class MediaPort {
     return new MediaPort[] {a, b};
   }
 
+  /**
+   * A local source's port: no sockets; every 20 ms its frame goes into the session like a peer's audio
+   * (it brings audio in and takes none, hence the direction).
+   */
+  static MediaPort generated(String endpointId, FrameSource source, MediaListener listener) {
+    return new MediaPort(endpointId, 0, null, null, null, null, Direction.of(false, true), null, null, false, listener, source);
+  }
+
   /** The other half of a bridge port, or null for an RTP endpoint. */
   public MediaPort partner() { return partner; }
 
@@ -154,11 +182,35 @@ public final class MediaPort {
 
   public RtpMap codec() { return codec; }
 
+  /** The G.711 law of the negotiated codec; null for bridge and source ports. */
+  public G711 law() { return law; }
+
   public Direction direction() { return direction; }
 
   public InetSocketAddress remote() { return remote; }
 
   public void setRoute(Route r) { route = r; }
+
+  /** Lets a recording hear this endpoint's packets from now on. */
+  public synchronized void addTap(RecordingTap tap) {
+    RecordingTap[] t = java.util.Arrays.copyOf(taps, taps.length + 1);
+    t[t.length - 1] = tap;
+    taps = t;
+  }
+
+  /** Stops {@code recording} hearing this endpoint. */
+  public synchronized void removeTaps(Recording recording) {
+    taps = java.util.Arrays.stream(taps).filter(t -> t.recording() != recording).toArray(RecordingTap[]::new);
+  }
+
+  /** The local address the peer sends to, for recordings; null for ports without sockets. */
+  public InetSocketAddress localAddress() {
+    try {
+      return rtp == null ? null : (InetSocketAddress) rtp.getLocalAddress();
+    } catch (IOException closed) {
+      return null;
+    }
+  }
 
   public void setDirection(Direction d) { direction = d; }
 
@@ -224,6 +276,8 @@ public final class MediaPort {
       reception.packet(header.sequenceNumber(), header.timestamp(), now);
       peerSsrc = header.ssrc();
     }
+    RecordingTap[] t = taps;
+    for (int i = 0; i < t.length; i++) t[i].rtp(true, in, 0, length, now);
     if (isEvent && header.payloadLength() >= TelephoneEvent.LENGTH) {
       int p = header.payloadOffset();
       dtmf.accept(header.timestamp(), TelephoneEvent.event(in, p), TelephoneEvent.end(in, p), TelephoneEvent.duration(in, p), dtmfSink);
@@ -260,6 +314,8 @@ public final class MediaPort {
       rtcpLatched = true;
       rtcpRemote = address;
     }
+    RecordingTap[] t = taps;
+    for (int i = 0; i < t.length; i++) t[i].rtcp(true, in, 0, in.limit(), System.nanoTime());
   }
 
   /** RTT = arrival − LSR − DLSR, all in 1/65536 s on the NTP clock of our own sender report. */
@@ -297,6 +353,8 @@ public final class MediaPort {
     } catch (IOException e) {
       drop(DropReason.SEND_FAILED);
     }
+    RecordingTap[] t = taps;
+    for (int i = 0; i < t.length; i++) t[i].rtcp(false, b, 0, at, now);
   }
 
   /**
@@ -339,10 +397,16 @@ public final class MediaPort {
   /** Sends one prepared datagram to the peer from this endpoint's RTP port, counting it or the failure. */
   void sendDatagram(ByteBuffer packet, InetSocketAddress to) {
     try {
+      int length = packet.limit();
       int sent = rtp.send(packet, to);
       if (sent > 0) {
         packetsOut++;
         bytesOut += sent;
+        RecordingTap[] t = taps;
+        if (t.length > 0) {
+          long now = System.nanoTime();
+          for (int i = 0; i < t.length; i++) t[i].rtp(false, packet, 0, length, now);
+        }
       }
     } catch (IOException e) {
       drop(DropReason.SEND_FAILED);
@@ -363,6 +427,61 @@ public final class MediaPort {
       out.put(RtpHeader.FIXED_LENGTH + i, ulawToAlaw ? G711.ulawToAlaw(code) : G711.alawToUlaw(code));
     }
     return true;
+  }
+
+  // ---- local sources ----------------------------------------------------------------------------------
+
+  /**
+   * One 20 ms tick of a local source: its next frame goes into the mix, or to each receiver encoded in
+   * its codec. Returns false when the source has ended (or failed, or the endpoint is gone): no more ticks.
+   */
+  boolean onSourceTick(long now, ByteBuffer out) {
+    if (closed) return false;
+    boolean more;
+    try {
+      more = source.read(sourceFrame);
+    } catch (RuntimeException e) {
+      listener.sourceFinished(endpointId, e.getMessage() == null ? e.toString() : e.getMessage());
+      return false;
+    }
+    if (!more) {
+      listener.sourceFinished(endpointId, null);
+      return false;
+    }
+    packetsIn++;
+    bytesIn += 2L * FrameSource.FRAME;
+    lastReceivedNanos = now;
+    RecordingTap[] t = taps;
+    for (int i = 0; i < t.length; i++) t[i].pcm(sourceFrame, FrameSource.FRAME, now);
+    if (mixer != null) {
+      System.arraycopy(sourceFrame, 0, mixFrame, 0, Mixer.FRAME);
+      mixFrameNanos = now;
+    } else {
+      for (MediaPort target : route.targets()) target.sendPcm(sourceFrame, this, out, 0, now);
+    }
+    sourceSeq = (sourceSeq + 1) & 0xffff;
+    sourceTimestamp += FrameSource.FRAME;
+    return true;
+  }
+
+  /** Sends one frame of a local source to this endpoint's peer in its codec (across a bridge: onwards). */
+  private void sendPcm(short[] pcm, MediaPort from, ByteBuffer out, int hops, long now) {
+    if (!direction.sends()) return;
+    if (partner != null) {
+      if (hops >= MAX_BRIDGE_HOPS) return;
+      packetsOut++;
+      partner.packetsIn++;
+      for (MediaPort target : partner.route.targets()) target.sendPcm(pcm, from, out, hops + 1, now);
+      return;
+    }
+    InetSocketAddress to = remote;
+    if (to == null || law == null) return;
+    if (!stream.map(from, 0, from.sourceSeq, from.sourceTimestamp, false, now)) return;
+    out.clear();
+    law.encode(pcm, FrameSource.FRAME, out, RtpHeader.FIXED_LENGTH);
+    RtpHeader.writeFixed(out, 0, false, codec.payloadType(), stream.seq(), stream.timestamp(), stream.ssrc());
+    out.limit(RtpHeader.FIXED_LENGTH + FrameSource.FRAME).position(0);
+    sendDatagram(out, to);
   }
 
   // ---- DTMF injection (RFC 4733 §2.5.1) ---------------------------------------------------------------
@@ -427,7 +546,7 @@ public final class MediaPort {
    * comes a whole period later, and packets re-arm it from their arrival.
    */
   void checkTimeout(long now, long timeoutNanos) {
-    if (timeoutNanos <= 0) return;
+    if (timeoutNanos <= 0 || source != null) return;
     long silent = now - lastReceivedNanos;
     if (silent >= timeoutNanos) {
       listener.mediaTimeout(endpointId, silent / 1_000_000);
@@ -441,7 +560,8 @@ public final class MediaPort {
 
   /** Says BYE to the peer, then closes the sockets. */
   void close(ByteBuffer scratch) {
-    if (rtp == null) return; // a bridge port has no sockets
+    closed = true;
+    if (rtp == null) return; // bridge and source ports have no sockets
     sendReport(System.nanoTime(), scratch, true);
     try {
       rtp.close();

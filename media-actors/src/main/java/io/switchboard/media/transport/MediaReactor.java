@@ -32,6 +32,7 @@ public final class MediaReactor implements Extension {
 
   private static final Logger LOG = LoggerFactory.getLogger(MediaReactor.class);
   private static final long TICK_NANOS = 100_000_000L;
+  private static final long FRAME_NANOS = 20_000_000L;
 
   /** Two bound sockets waiting for their endpoint's negotiation to finish. */
   public record PortPair(int rtpPort, DatagramChannel rtp, DatagramChannel rtcp) {}
@@ -138,6 +139,29 @@ public final class MediaReactor implements Extension {
     return port;
   }
 
+  /** A local source (tone, file) as an endpoint's port; it plays once {@link #play} starts it. */
+  public MediaPort newSource(String endpointId, io.switchboard.media.source.FrameSource source, MediaListener listener) {
+    return MediaPort.generated(endpointId, source, listener);
+  }
+
+  /**
+   * Starts a source port (after its routes are set, so its first frame is heard): a frame every 20 ms
+   * on the media thread, on a fixed schedule so it does not drift, until it ends or the port is closed.
+   */
+  public void play(MediaPort source) {
+    submit(() -> sourceTick(source, System.nanoTime()));
+  }
+
+  private void sourceTick(MediaPort port, long due) {
+    long now = System.nanoTime();
+    if (!port.onSourceTick(now, out)) return;
+    long next = due + FRAME_NANOS;
+    // far behind (the process stalled): skip the missed ticks instead of sending them in a burst
+    if (now - next >= FRAME_NANOS) next += (now - next) / FRAME_NANOS * FRAME_NANOS;
+    long at = next;
+    timed.add(new Timed(at, timedSequence++, () -> sourceTick(port, at)));
+  }
+
   /** Queues a digit for the endpoint's peer (see {@link MediaPort#injectDtmf}). */
   public void injectDtmf(MediaPort port, int event, int durationMs, int volume) {
     submit(() -> port.injectDtmf(this, event, durationMs, volume));
@@ -148,7 +172,7 @@ public final class MediaReactor implements Extension {
     submit(() -> {
       active.remove(port);
       port.close(out);
-      ports.release(port.rtpPort);
+      if (port.rtpPort > 0) ports.release(port.rtpPort); // bridge and source ports hold none
     });
   }
 

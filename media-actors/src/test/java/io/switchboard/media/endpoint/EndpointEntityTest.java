@@ -80,7 +80,7 @@ class EndpointEntityTest {
       Thread.sleep(100);
       first.expectNoMessage(Duration.ofMillis(100));
 
-      e.entity().tell(new EndpointEntity.Open("s1", e.port(), "new"));
+      e.entity().tell(new EndpointEntity.Open("s1", e.port(), "rtp", "new"));
       var change = news(first, "k1-e1", EventPayload.EndpointStateChanged.class);
       assertEquals("new", change.oldState());
       assertEquals("connected", change.newState());
@@ -110,6 +110,22 @@ class EndpointEntityTest {
   }
 
   @Test
+  void aLocalSourcePlaysThenFinishesOnce() {
+    ActorRef<EndpointEntity.Command> entity = kit.spawn(EndpointEntity.create("k1-t1", reactor, sessions::get));
+    var spec = io.switchboard.media.source.ToneSpec.of("beep", 800.0, 100L, null);
+    MediaPort port = reactor.newSource("k1-t1", new io.switchboard.media.source.ToneGenerator(spec), EndpointEntity.listener(entity));
+    entity.tell(new EndpointEntity.Open("s1", port, "tone", "playing"));
+    reactor.play(port);
+    var change = news(first, "k1-t1", EventPayload.EndpointStateChanged.class);
+    assertEquals("playing", change.oldState());
+    assertEquals("finished", change.newState());
+    news(first, "k1-t1", EventPayload.EndpointToneFinished.class);
+    first.expectNoMessage(Duration.ofMillis(200));
+    entity.tell(EndpointEntity.Close.INSTANCE);
+    kit.createTestProbe().expectTerminated(entity, Duration.ofSeconds(3));
+  }
+
+  @Test
   void closeReleasesTheSocketsAndStops() throws Exception {
     Live e = negotiate("k1-e2");
     e.peer().close();
@@ -117,7 +133,7 @@ class EndpointEntityTest {
     int free = reactor.ports().available();
     TestProbe<Object> watcher = kit.createTestProbe();
     e.entity().tell(EndpointEntity.Close.INSTANCE); // before Open: kept, then done once opened
-    e.entity().tell(new EndpointEntity.Open("s1", e.port(), "new"));
+    e.entity().tell(new EndpointEntity.Open("s1", e.port(), "rtp", "new"));
     watcher.expectTerminated(e.entity(), Duration.ofSeconds(3));
     watcher.awaitAssert(() -> {
       assertEquals(free + 1, reactor.ports().available(), "the pair is back in the pool");

@@ -1,0 +1,267 @@
+package io.switchboard.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.media.codec.G711;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Recordings made from real RTP on loopback, opened by the tools a user would open them with: tshark
+ * for PCAP, sox for WAV (both from Debian; .ci/run installs them).
+ */
+class RecordingTest {
+
+  static TestNode node;
+  static Path dir;
+
+  @BeforeAll
+  static void start() throws IOException {
+    dir = Files.createTempDirectory("switchboard-recordings");
+    node = TestNode.start("""
+        switchboard.media.port-min = 31200
+        switchboard.media.port-max = 31209
+        switchboard.media.rtcp-interval = 1h
+        switchboard.session.max-recordings = 3
+        switchboard.recording.dir = "%s"
+        """.formatted(dir));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  static RtpRelayTest.Leg leg(ControlClient c, RtpPeer peer, String codec) throws Exception {
+    return RtpRelayTest.createFromOffer(c, peer.offer(codec, ""), "sendrecv");
+  }
+
+  static byte[] toneFrame(double hz, int index) {
+    short[] pcm = new short[160];
+    for (int i = 0; i < 160; i++) pcm[i] = (short) (5000 * Math.sin(2 * Math.PI * hz * (index * 160 + i) / 8000.0));
+    ByteBuffer out = ByteBuffer.allocate(160);
+    G711.PCMU.encode(pcm, 160, out, 0);
+    return out.array();
+  }
+
+  /** Runs a tool and returns what it printed on stdout; fails the test with its stderr when it fails. */
+  static String run(String... command) throws Exception {
+    Path errors = Files.createTempFile("tool", ".err");
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+    } catch (IOException e) {
+      throw new AssertionError(command[0] + " is not installed (.ci/run installs it)", e);
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + Files.readString(errors));
+    Files.delete(errors);
+    return out;
+  }
+
+  @Test
+  void aLegRecordedAsPcapOpensInTsharkWithEveryPacketBothWays() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(0xA1); RtpPeer b = new RtpPeer(0xB2)) {
+      c.ok("session.create", null);
+      RtpRelayTest.Leg la = leg(c, a, "0");
+      RtpRelayTest.Leg lb = leg(c, b, "0");
+      String id = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "calls/leg.pcap",
+          "format", "pcap")).get("recording_id").asText();
+      for (int i = 0; i < 20; i++) {
+        a.sendRtp(la.port(), 0, toneFrame(440, i));
+        if (i < 10) b.sendRtp(lb.port(), 0, toneFrame(1000, i));
+        Thread.sleep(20);
+      }
+      for (int i = 0; i < 20; i++) b.receive(2000);
+      for (int i = 0; i < 10; i++) a.receive(2000);
+      JsonNode result = c.ok("recording.stop", Map.of("recording_id", id));
+      assertEquals("calls/leg.pcap", result.get("file_path").asText());
+      assertEquals(30, result.get("packets").asLong(), "A's 20 in, B's 10 relayed out to A");
+      assertEquals(0, result.get("dropped_packets").asLong());
+      assertTrue(result.get("duration_ms").asLong() >= 400, "duration " + result.get("duration_ms"));
+
+      String fields = run("tshark", "-r", dir.resolve("calls/leg.pcap").toString(), "-o", "rtp.heuristic_rtp:TRUE",
+          "-T", "fields", "-E", "separator=,", "-e", "ip.src", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "rtp.ssrc",
+          "-e", "rtp.seq", "-e", "ip.checksum.status");
+      List<String[]> rows = fields.lines().filter(l -> !l.isBlank()).map(l -> l.split(",")).toList();
+      assertEquals(30, rows.size(), fields);
+      int fromA = 0;
+      int toA = 0;
+      for (String[] row : rows) {
+        assertEquals("127.0.0.1", row[0]);
+        if (Integer.parseInt(row[1]) == a.port() && Integer.parseInt(row[2]) == la.port()) {
+          assertEquals(0xA1, Long.decode(row[3]), "A's own SSRC, as it arrived");
+          assertEquals(1000 + fromA, Integer.parseInt(row[4]), "in order, every one");
+          fromA++;
+        } else {
+          assertEquals(la.port(), Integer.parseInt(row[1]));
+          assertEquals(a.port(), Integer.parseInt(row[2]));
+          toA++;
+        }
+      }
+      assertEquals(20, fromA);
+      assertEquals(10, toA);
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void aSessionRecordedAsWavHearsEveryPartyAndTheTone() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
+      c.ok("session.create", null);
+      RtpRelayTest.Leg la = leg(c, a, "0");
+      String id = c.ok("recording.start", Map.of("file_path", "session.wav", "format", "wav")).get("recording_id").asText();
+      c.ok("endpoint.create_tone", Map.of("tone", "sine", "frequency", 1000)); // joins the running recording
+      for (int i = 0; i < 50; i++) {
+        a.sendRtp(la.port(), 0, toneFrame(440, i));
+        Thread.sleep(20);
+      }
+      JsonNode result = c.ok("recording.stop", Map.of("recording_id", id));
+      Path wav = dir.resolve("session.wav");
+      assertEquals("8000", run("sox", "--i", "-r", wav.toString()).trim());
+      assertEquals("1", run("sox", "--i", "-c", wav.toString()).trim());
+      double seconds = Double.parseDouble(run("sox", "--i", "-D", wav.toString()).trim());
+      assertEquals(result.get("duration_ms").asLong() / 1000.0, seconds, 0.05, "the header says what was recorded");
+      assertTrue(seconds > 0.9 && seconds < 3, "about the second we spoke: " + seconds);
+
+      short[][] channels = samples(wav);
+      short[] middle = Arrays.copyOfRange(channels[0], (int) (seconds * 8000 / 2), (int) (seconds * 8000 / 2) + 800);
+      assertTrue(MediaSourcesTest.power(middle, 440) > 0.005, "A's voice");
+      assertTrue(MediaSourcesTest.power(middle, 1000) > 0.005, "and the tone, mixed in one channel");
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void aStereoLegHasItsInboundLeftAndOutboundRight() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
+      c.ok("session.create", null);
+      RtpRelayTest.Leg la = leg(c, a, "0");
+      RtpRelayTest.Leg lb = leg(c, b, "8");
+      String id = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "stereo.wav",
+          "format", "wav", "stereo", true)).get("recording_id").asText();
+      for (int i = 0; i < 50; i++) {
+        a.sendRtp(la.port(), 0, toneFrame(440, i));
+        byte[] alaw = toneFrame(1000, i);
+        for (int s = 0; s < alaw.length; s++) alaw[s] = G711.ulawToAlaw(alaw[s]);
+        b.sendRtp(lb.port(), 8, alaw);
+        Thread.sleep(20);
+      }
+      c.ok("recording.stop", Map.of("recording_id", id));
+      Path wav = dir.resolve("stereo.wav");
+      assertEquals("2", run("sox", "--i", "-c", wav.toString()).trim());
+      run("sox", wav.toString(), "-n", "stat"); // sox reads it through to the end
+      short[][] ch = samples(wav);
+      int mid = ch[0].length / 2;
+      short[] left = Arrays.copyOfRange(ch[0], mid, mid + 800);
+      short[] right = Arrays.copyOfRange(ch[1], mid, mid + 800);
+      assertTrue(MediaSourcesTest.power(left, 440) > 0.005 && MediaSourcesTest.power(left, 1000) < 0.0005,
+          "left: what A said");
+      assertTrue(MediaSourcesTest.power(right, 1000) > 0.005 && MediaSourcesTest.power(right, 440) < 0.0005,
+          "right: what A heard (B, transcoded from PCMA)");
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void recordingsThatEndWithTheirEndpointOrSessionSaySoAndAreFinal() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
+      String session = c.ok("session.create", null).get("session_id").asText();
+      RtpRelayTest.Leg la = leg(c, a, "0");
+      String legRec = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "ends/leg.wav",
+          "format", "wav")).get("recording_id").asText();
+      String sessionRec = c.ok("recording.start", Map.of("file_path", "ends/session.pcap")).get("recording_id").asText();
+      for (int i = 0; i < 10; i++) a.sendRtp(la.port(), 0, toneFrame(440, i));
+      Thread.sleep(100);
+
+      c.ok("endpoint.remove", Map.of("endpoint_id", la.endpointId()));
+      JsonNode stopped = c.awaitEvent("recording.stopped").get("data");
+      assertEquals(legRec, stopped.get("recording_id").asText());
+      assertEquals("endpoint_removed", stopped.get("reason").asText());
+      assertEquals("ends/leg.wav", stopped.get("file_path").asText());
+      assertEquals(10, stopped.get("packets").asLong());
+      run("sox", "--i", dir.resolve("ends/leg.wav").toString());
+
+      c.events.clear();
+      c.ok("session.destroy", null);
+      List<JsonNode> frames = new ArrayList<>(c.events); // events that came before the reply
+      while (frames.stream().noneMatch(e -> e.get("event").asText().equals("app.terminated"))) frames.add(c.next(5));
+      List<String> order = new ArrayList<>();
+      Map<String, JsonNode> byName = new HashMap<>();
+      for (JsonNode e : frames) {
+        order.add(e.get("event").asText());
+        byName.put(e.get("event").asText(), e.get("data"));
+      }
+      assertEquals(List.of("app.terminating", "recording.stopped", "app.terminated"), order);
+      assertEquals(sessionRec, byName.get("recording.stopped").get("recording_id").asText());
+      assertEquals("session_ended", byName.get("recording.stopped").get("reason").asText());
+      assertEquals(10, byName.get("recording.stopped").get("packets").asLong());
+      assertTrue(run("tshark", "-r", dir.resolve("ends/session.pcap").toString()).lines().count() == 10);
+      assertFalse(session.isEmpty());
+    }
+  }
+
+  @Test
+  void badRecordingRequestsAreClearErrorsAndWriteNothing() throws Exception {
+    Path outside = Files.createTempDirectory("switchboard-outside");
+    Files.createSymbolicLink(dir.resolve("escape"), outside);
+    Files.writeString(dir.resolve("taken.pcap"), "mine");
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
+      c.ok("session.create", null);
+      RtpRelayTest.Leg la = leg(c, a, "0");
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of()));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "../out.pcap")));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", outside.resolve("x.pcap").toString())));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "escape/x.pcap")));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "taken.pcap")));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "x.mp3", "format", "mp3")));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "x.pcap", "stereo", true)));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "x.wav", "format", "wav", "stereo", true)));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "x.wav", "stereo", "yes")));
+      assertEquals("ENDPOINT_ERROR", c.errorCode("recording.start", Map.of("endpoint_id", "nope", "file_path", "x.pcap")));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.stop", Map.of("recording_id", "nope")));
+      assertEquals("mine", Files.readString(dir.resolve("taken.pcap")), "an existing file is never touched");
+      try (var files = Files.list(outside)) {
+        assertEquals(0, files.count(), "nothing written outside the directory");
+      }
+      assertFalse(Files.exists(dir.resolve("x.pcap")) || Files.exists(dir.resolve("x.wav")) || Files.exists(dir.resolve("x.mp3")));
+
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        ids.add(c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "limit/" + i + ".pcap"))
+            .get("recording_id").asText());
+      }
+      assertEquals("ENDPOINT_ERROR", c.errorCode("recording.start", Map.of("file_path", "limit/3.pcap")), "max-recordings");
+      for (String id : ids) c.ok("recording.stop", Map.of("recording_id", id));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.stop", Map.of("recording_id", ids.get(0))), "stopped already");
+      c.ok("session.destroy", null);
+    }
+  }
+
+  /** The channels of a 16-bit PCM WAV, read as the bytes lie after the 44-byte header. */
+  static short[][] samples(Path wav) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN);
+    int channels = b.getShort(22);
+    int frames = (b.capacity() - 44) / (2 * channels);
+    short[][] out = new short[channels][frames];
+    for (int f = 0; f < frames; f++) for (int ch = 0; ch < channels; ch++) out[ch][f] = b.getShort(44 + 2 * (f * channels + ch));
+    return out;
+  }
+}

@@ -1,0 +1,19 @@
+package io.switchboard.media.source;
+
+/**
+ * Audio made on the node rather than received from a peer: tones now, files next. The media thread
+ * asks for one 20 ms frame (160 samples of 16-bit PCM at 8 kHz) per tick; a source never blocks there.
+ */
+public interface FrameSource {
+
+  /** Samples in one frame: 20 ms at 8 kHz. */
+  int FRAME = 160;
+
+  /**
+   * Fills {@code frame} with the next 20 ms.
+   *
+   * @return false when the source has ended (the frame is then not used)
+   * @throws RuntimeException when the source failed; the endpoint reports it and goes quiet
+   */
+  boolean read(short[] frame);
+}
