@@ -55,6 +55,12 @@ public record Params(ObjectNode node) {
     return optionalLong(name, min, max).orElseThrow(() -> missing(name, "an integer"));
   }
 
+  /** True when the field is present with the value null (which some parameters give a meaning of its own). */
+  public boolean isNull(String name) {
+    JsonNode v = node.get(name);
+    return v != null && v.isNull();
+  }
+
   /** Any JSON value, as given. */
   public Optional<JsonNode> optionalValue(String name) {
     return Optional.ofNullable(present(name));

@@ -137,6 +137,17 @@ public final class SessionGateway {
     return ask(sessionId, askTimeout, r -> new CallSession.CreateTone(caller, tone, frequency, durationMs, country, r));
   }
 
+  public CompletionStage<CallSession.EndpointCreated> createWithFile(String sessionId, Caller caller, String source, long startMs,
+                                                                  Integer loopCount, long cacheTtlSecs, boolean shared,
+                                                                  long timeoutMs) {
+    return ask(sessionId, askTimeout,
+        r -> new CallSession.CreateWithFile(caller, source, startMs, loopCount, cacheTtlSecs, shared, timeoutMs, r));
+  }
+
+  public CompletionStage<Done> fileControl(String sessionId, Caller caller, String endpointId, String action, long positionMs) {
+    return ask(sessionId, askTimeout, r -> new CallSession.FileControl(caller, endpointId, action, positionMs, r));
+  }
+
   public CompletionStage<CallSession.RecordingStarted> startRecording(String sessionId, Caller caller, String endpointId,
                                                                     String filePath, String format, boolean stereo) {
     return ask(sessionId, askTimeout, r -> new CallSession.StartRecording(caller, endpointId, filePath, format, stereo, r));

@@ -241,7 +241,8 @@ public final class ConnectionActor {
       }
       case "session.list" -> list(r);
       case "session.destroy", "session.info", "http.respond", "endpoint.create_from_offer", "endpoint.create_offer",
-          "endpoint.create_tone", "recording.start", "recording.stop",
+          "endpoint.create_tone", "recording.start", "recording.stop", "endpoint.create_with_file",
+          "endpoint.file.seek", "endpoint.file.pause", "endpoint.file.resume",
           "endpoint.accept_answer", "endpoint.remove", "stats.subscribe", "stats.unsubscribe",
           "endpoint.dtmf.inject", "endpoint.transfer", "session.bridge" ->
           throw new ProtocolError(ErrorCode.NO_SESSION, "this connection has no session; create or attach one first");
@@ -278,6 +279,16 @@ public final class ConnectionActor {
       case "endpoint.create_tone" -> await(r, gateway.createTone(sessionId, caller, p.requiredString("tone"),
           p.optionalNumber("frequency", 20, 3900).orElse(null), p.optionalLong("duration_ms", 20, 86_400_000).orElse(null),
           p.optionalString("country").orElse(null)), created -> Json.object().put("endpoint_id", created.endpointId()), null);
+      case "endpoint.create_with_file" -> await(r, gateway.createWithFile(sessionId, caller, p.requiredString("source"),
+          p.optionalLong("start_ms", 0, 86_400_000).orElse(0L),
+          p.isNull("loop_count") ? null : p.optionalLong("loop_count", 0, 1_000_000).orElse(0L).intValue(),
+          p.optionalLong("cache_ttl_secs", 0, 7 * 86_400).orElse(300L), p.optionalBoolean("shared").orElse(false),
+          p.optionalLong("timeout_ms", 100, 600_000).orElse(10_000L)),
+          created -> Json.object().put("endpoint_id", created.endpointId()), null);
+      case "endpoint.file.seek" -> await(r, gateway.fileControl(sessionId, caller, p.requiredString("endpoint_id"), "seek",
+          p.requiredLong("position_ms", 0, 86_400_000)), done -> Json.object(), null);
+      case "endpoint.file.pause", "endpoint.file.resume" -> await(r, gateway.fileControl(sessionId, caller,
+          p.requiredString("endpoint_id"), r.method().substring("endpoint.file.".length()), 0), done -> Json.object(), null);
       case "recording.start" -> await(r, gateway.startRecording(sessionId, caller, p.optionalString("endpoint_id").orElse(null),
           p.requiredString("file_path"), p.optionalString("format").orElse("pcap"), p.optionalBoolean("stereo").orElse(false)),
           started -> Json.object().put("recording_id", started.recordingId()), null);

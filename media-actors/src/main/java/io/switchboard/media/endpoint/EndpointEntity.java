@@ -1,16 +1,21 @@
 package io.switchboard.media.endpoint;
 
 import io.switchboard.media.cluster.CborSerializable;
+import io.switchboard.media.cluster.ErrorCode;
+import io.switchboard.media.cluster.Refusal;
 import io.switchboard.media.cluster.NodeKeyMessageExtractor;
 import io.switchboard.media.cluster.NodePinnedAllocationStrategy;
 import io.switchboard.media.session.CallSession;
 import io.switchboard.media.session.EventPayload;
+import io.switchboard.media.source.FilePlayer;
 import io.switchboard.media.transport.MediaListener;
 import io.switchboard.media.transport.MediaPort;
 import io.switchboard.media.transport.MediaReactor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -20,6 +25,7 @@ import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * One endpoint (a call leg's RTP stream or a bridge half) as a Cluster Sharding entity. Its id carries
@@ -35,6 +41,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * <pre>
  *   unopened ──Open──▶ open(new) ──first packet──▶ open(connected)
  *      │                  open(playing) ──source ended──▶ open(finished)   (tones, files)
+ *      │   files: open(buffering) ──Loaded──▶ playing ⇄ paused (Pause/Resume); LoadFailed ▶ finished
  *      │ (news, MoveTo, Close stashed)      │  MoveTo: news go to the new owner
  *      └────────────────────────────────────┴──Close──▶ sockets closed, stopped
  * </pre>
@@ -57,6 +64,19 @@ public final class EndpointEntity {
 
   /** The endpoint is removed (by command, with its session, or its bridge partner): close the sockets. */
   public enum Close implements Command, CborSerializable { INSTANCE }
+
+  /** A file endpoint's clip is decoded and playing starts (sent by whoever loaded it). */
+  public enum Loaded implements Command, CborSerializable { INSTANCE }
+
+  /** A file endpoint's source could not be fetched or decoded. */
+  public record LoadFailed(String error) implements Command, CborSerializable {}
+
+  /** {@code endpoint.file.pause}, {@code .resume}, {@code .seek}: answered by the entity, which knows the state. */
+  public record Pause(ActorRef<StatusReply<Done>> replyTo) implements Command, CborSerializable {}
+
+  public record Resume(ActorRef<StatusReply<Done>> replyTo) implements Command, CborSerializable {}
+
+  public record Seek(long positionMs, ActorRef<StatusReply<Done>> replyTo) implements Command, CborSerializable {}
 
   /** News from the media thread. */
   record FirstPacket() implements Command {}
@@ -147,11 +167,35 @@ public final class EndpointEntity {
           tell(owner, new EventPayload.EndpointStateChanged(endpointId, state, "connected"));
           return open(owner, port, type, "connected");
         })
-        .onMessage(SourceFinished.class, m -> {
-          if (state.equals("finished")) return Behaviors.same();
-          tell(owner, new EventPayload.EndpointStateChanged(endpointId, state, "finished"));
-          tell(owner, new EventPayload.EndpointToneFinished(endpointId)); // tones are the only local source so far
-          return open(owner, port, type, "finished");
+        .onMessage(SourceFinished.class, m -> finished(owner, port, type, state, m.error()))
+        .onMessage(LoadFailed.class, m -> {
+          port.closeSource(); // nothing more to play: stop its ticks
+          return finished(owner, port, type, state, m.error());
+        })
+        .onMessage(Loaded.class, m -> {
+          if (!state.equals("buffering")) return Behaviors.same();
+          tell(owner, new EventPayload.EndpointStateChanged(endpointId, state, "playing"));
+          return open(owner, port, type, "playing");
+        })
+        .onMessage(Pause.class, m -> {
+          if (!state.equals("playing")) return refuse(m.replyTo(), "cannot pause: the file is " + state);
+          player(port).pause();
+          m.replyTo().tell(StatusReply.success(Done.getInstance()));
+          tell(owner, new EventPayload.EndpointStateChanged(endpointId, state, "paused"));
+          return open(owner, port, type, "paused");
+        })
+        .onMessage(Resume.class, m -> {
+          if (!state.equals("paused")) return refuse(m.replyTo(), "cannot resume: the file is " + state);
+          player(port).resume();
+          m.replyTo().tell(StatusReply.success(Done.getInstance()));
+          tell(owner, new EventPayload.EndpointStateChanged(endpointId, state, "playing"));
+          return open(owner, port, type, "playing");
+        })
+        .onMessage(Seek.class, m -> {
+          if (state.equals("finished")) return refuse(m.replyTo(), "cannot seek: the file has finished");
+          player(port).seek(m.positionMs());
+          m.replyTo().tell(StatusReply.success(Done.getInstance()));
+          return Behaviors.same();
         })
         .onMessage(Digit.class, m -> news(owner, new EventPayload.Dtmf(endpointId, String.valueOf(m.digit()), m.durationMs())))
         .onMessage(RtcpBye.class, m -> news(owner, new EventPayload.EndpointRtcpBye(endpointId, m.ssrcs(), m.reason())))
@@ -163,6 +207,24 @@ public final class EndpointEntity {
           return Behaviors.stopped();
         })
         .build();
+  }
+
+  private Behavior<Command> finished(String owner, MediaPort port, String type, String state, String error) {
+    if (state.equals("finished")) return Behaviors.same();
+    tell(owner, new EventPayload.EndpointStateChanged(endpointId, state, "finished"));
+    tell(owner, type.equals("tone") ? new EventPayload.EndpointToneFinished(endpointId)
+        : new EventPayload.EndpointFileFinished(endpointId, error == null ? "completed" : "error", error));
+    return open(owner, port, type, "finished");
+  }
+
+  private static FilePlayer player(MediaPort port) {
+    if (port.source() instanceof FilePlayer p) return p;
+    throw new IllegalStateException("not a file endpoint");
+  }
+
+  private static Behavior<Command> refuse(ActorRef<StatusReply<Done>> replyTo, String message) {
+    replyTo.tell(Refusal.reply(ErrorCode.ENDPOINT_ERROR, message));
+    return Behaviors.same();
   }
 
   private Behavior<Command> news(String owner, EventPayload event) {

@@ -12,6 +12,8 @@ import io.switchboard.media.endpoint.EndpointEntity;
 import io.switchboard.media.recording.Recorder;
 import io.switchboard.media.recording.Recording;
 import io.switchboard.media.sdp.Direction;
+import io.switchboard.media.source.ClipLibrary;
+import io.switchboard.media.source.FilePlayer;
 import io.switchboard.media.source.ToneSpec;
 import io.switchboard.media.transport.MediaReactor;
 import java.nio.charset.StandardCharsets;
@@ -124,6 +126,19 @@ public final class CallSession {
   /** {@code endpoint.create_tone}: a local source playing a call-progress tone or a sine into the session. */
   public record CreateTone(Caller caller, String tone, Double frequency, Long durationMs, String country,
                            ActorRef<StatusReply<EndpointCreated>> replyTo) implements Command {}
+
+  /**
+   * {@code endpoint.create_with_file}.
+   *
+   * @param loopCount plays after the first; null: for ever
+   */
+  public record CreateWithFile(Caller caller, String source, long startMs, Integer loopCount, long cacheTtlSecs,
+                               boolean shared, long timeoutMs, ActorRef<StatusReply<EndpointCreated>> replyTo)
+      implements Command {}
+
+  /** {@code endpoint.file.pause|resume|seek}: {@code action} is pause, resume or seek. */
+  public record FileControl(Caller caller, String endpointId, String action, long positionMs,
+                            ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** {@code recording.start}: {@code endpointId} null records the whole session. */
   public record StartRecording(Caller caller, String endpointId, String filePath, String format, boolean stereo,
@@ -254,6 +269,8 @@ public final class CallSession {
         .onMessage(CreateEndpointFromOffer.class, m -> notFound(m.replyTo()))
         .onMessage(CreateEndpointOffer.class, m -> notFound(m.replyTo()))
         .onMessage(CreateTone.class, m -> notFound(m.replyTo()))
+        .onMessage(CreateWithFile.class, m -> notFound(m.replyTo()))
+        .onMessage(FileControl.class, m -> notFound(m.replyTo()))
         .onMessage(StartRecording.class, m -> notFound(m.replyTo()))
         .onMessage(StopRecording.class, m -> notFound(m.replyTo()))
         .onMessage(AcceptAnswer.class, m -> notFound(m.replyTo()))
@@ -364,6 +381,8 @@ public final class CallSession {
         .onMessage(CreateEndpointFromOffer.class, m -> onCreateFromOffer(m, controller))
         .onMessage(CreateEndpointOffer.class, m -> onCreateOffer(m, controller))
         .onMessage(CreateTone.class, m -> onCreateTone(m, controller))
+        .onMessage(CreateWithFile.class, m -> onCreateWithFile(m, controller))
+        .onMessage(FileControl.class, m -> onFileControl(m, controller))
         .onMessage(StartRecording.class, m -> onStartRecording(m, controller))
         .onMessage(StopRecording.class, m -> onStopRecording(m, controller))
         .onMessage(RecordingEnded.class, m -> onRecordingEnded(m, controller))
@@ -497,6 +516,38 @@ public final class CallSession {
       }
       return new EndpointCreated(media.createTone(spec), null);
     });
+  }
+
+  private Behavior<Command> onCreateWithFile(CreateWithFile cmd, ActorRef<SessionEvent> controller) {
+    return onMediaCommand(cmd.caller(), controller, cmd.replyTo(), () -> {
+      ClipLibrary library = ClipLibrary.get(ctx.getSystem());
+      ClipLibrary.Source source;
+      try {
+        source = library.resolve(cmd.source());
+      } catch (IllegalArgumentException bad) {
+        throw new SessionMedia.Refused(ErrorCode.INVALID_PARAMS, bad.getMessage());
+      }
+      FilePlayer player = new FilePlayer(cmd.startMs(), cmd.loopCount() == null ? FilePlayer.FOREVER : cmd.loopCount());
+      String id = media.createFile(source, player, () -> library.load(source, cmd.shared(),
+          Duration.ofSeconds(cmd.cacheTtlSecs()), Duration.ofMillis(cmd.timeoutMs())));
+      return new EndpointCreated(id, null);
+    });
+  }
+
+  private Behavior<Command> onFileControl(FileControl cmd, ActorRef<SessionEvent> controller) {
+    if (!authorised(cmd.caller(), controller)) return refuseNotFound(cmd.replyTo());
+    touch();
+    try {
+      var entity = media.fileEndpoint(cmd.endpointId());
+      entity.tell(switch (cmd.action()) {
+        case "pause" -> new EndpointEntity.Pause(cmd.replyTo());
+        case "resume" -> new EndpointEntity.Resume(cmd.replyTo());
+        default -> new EndpointEntity.Seek(cmd.positionMs(), cmd.replyTo());
+      });
+    } catch (SessionMedia.Refused r) {
+      cmd.replyTo().tell(Refusal.reply(r.code, r.getMessage()));
+    }
+    return Behaviors.same();
   }
 
   private Behavior<Command> onStartRecording(StartRecording cmd, ActorRef<SessionEvent> controller) {

@@ -29,6 +29,7 @@ import java.util.Map;
   @JsonSubTypes.Type(value = EventPayload.EndpointMediaTimeout.class, name = "endpoint.media_timeout"),
   @JsonSubTypes.Type(value = EventPayload.Stats.class, name = "stats"),
   @JsonSubTypes.Type(value = EventPayload.EndpointToneFinished.class, name = "endpoint.tone.finished"),
+  @JsonSubTypes.Type(value = EventPayload.EndpointFileFinished.class, name = "endpoint.file.finished"),
   @JsonSubTypes.Type(value = EventPayload.RecordingStoppedEvent.class, name = "recording.stopped"),
   @JsonSubTypes.Type(value = EventPayload.EndpointTransferredOut.class, name = "endpoint.transferred_out"),
   @JsonSubTypes.Type(value = EventPayload.EndpointTransferredIn.class, name = "endpoint.transferred_in"),
@@ -93,7 +94,7 @@ public sealed interface EventPayload extends CborSerializable {
     public boolean critical() { return true; }
   }
 
-  /** States: new → connected (RTP peers); playing → finished (tones, files). */
+  /** States: new → connected (RTP peers); playing → finished (tones); buffering → playing ⇄ paused → finished (files). */
   record EndpointStateChanged(String endpointId, String oldState, String newState) implements EventPayload {
     public String eventName() { return "endpoint.state_changed"; }
 
@@ -130,6 +131,11 @@ public sealed interface EventPayload extends CborSerializable {
     public String eventName() { return "recording.stopped"; }
 
     public boolean critical() { return true; }
+  }
+
+  /** @param reason {@code completed} or {@code error}; {@code error} says what went wrong, null otherwise */
+  record EndpointFileFinished(String endpointId, String reason, String error) implements EventPayload {
+    public String eventName() { return "endpoint.file.finished"; }
   }
 
   /** Periodic statistics after {@code stats.subscribe}. */

@@ -10,6 +10,9 @@ import io.switchboard.media.sdp.OfferAnswer;
 import io.switchboard.media.sdp.RtpMap;
 import io.switchboard.media.sdp.SdpException;
 import io.switchboard.media.sdp.SessionDescription;
+import io.switchboard.media.source.Clip;
+import io.switchboard.media.source.ClipLibrary;
+import io.switchboard.media.source.FilePlayer;
 import io.switchboard.media.source.ToneGenerator;
 import io.switchboard.media.source.ToneSpec;
 import io.switchboard.media.transport.MediaListener;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -71,7 +75,7 @@ final class SessionMedia {
 
     /** As the protocol states it: a local source sends into the session, whatever its port's internals. */
     String direction() {
-      if (type.equals("tone")) return "sendonly";
+      if (type.equals("tone") || type.equals("file")) return "sendonly";
       return (port == null ? requested : port.direction()).attribute();
     }
   }
@@ -165,6 +169,46 @@ final class SessionMedia {
     e.port = reactor.activate(e.id, e.pair, n, listenerOf(e.id));
     entities.apply(e.id).tell(new EndpointEntity.Open(sessionId, e.port, e.type, e.state));
     recordings.endpointLive(e.id, e.port);
+  }
+
+  /**
+   * {@code endpoint.create_with_file}: a local source playing {@code source} once it is fetched and
+   * decoded (state buffering until then); returns the endpoint id, {@code loaded} runs when the clip is
+   * ready or has failed.
+   */
+  String createFile(ClipLibrary.Source source, FilePlayer player, java.util.function.Supplier<CompletableFuture<Clip>> load)
+      throws Refused {
+    checkCapacity();
+    CompletableFuture<Clip> clip = load.get();
+    String id = newId();
+    Endpoint e = new Endpoint(id, "file", Direction.SENDONLY, null, List.of());
+    e.state = "buffering";
+    e.port = reactor.newSource(id, player, listenerOf(id));
+    RecipientRef<EndpointEntity.Command> entity = entities.apply(id);
+    entity.tell(new EndpointEntity.Open(sessionId, e.port, e.type, e.state));
+    recordings.endpointLive(id, e.port);
+    endpoints.put(id, e);
+    reroute();
+    reactor.play(e.port);
+    clip.whenComplete((decoded, failure) -> {
+      if (decoded != null) {
+        player.start(decoded);
+        entity.tell(EndpointEntity.Loaded.INSTANCE);
+      } else {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        String why = cause instanceof java.util.concurrent.TimeoutException ? "timed out fetching " + source.key()
+            : cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        entity.tell(new EndpointEntity.LoadFailed(why));
+      }
+    });
+    return id;
+  }
+
+  /** The entity of a file endpoint of this session, for pause, resume and seek. */
+  RecipientRef<EndpointEntity.Command> fileEndpoint(String endpointId) throws Refused {
+    Endpoint e = find(endpointId);
+    if (!e.type.equals("file")) throw new Refused(ErrorCode.ENDPOINT_ERROR, "endpoint " + endpointId + " is not a file endpoint");
+    return entities.apply(endpointId);
   }
 
   /** {@code endpoint.create_tone}: a local source playing {@code spec} into the session. */

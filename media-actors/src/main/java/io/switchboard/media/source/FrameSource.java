@@ -9,11 +9,18 @@ public interface FrameSource {
   /** Samples in one frame: 20 ms at 8 kHz. */
   int FRAME = 160;
 
+  /** {@link #read} made a frame. */
+  int AUDIO = 1;
+  /** {@link #read} has nothing this tick (paused, still loading): nothing is sent, the source goes on. */
+  int NOTHING = 0;
+  /** {@link #read}: the source has ended. */
+  int ENDED = -1;
+
   /**
    * Fills {@code frame} with the next 20 ms.
    *
-   * @return false when the source has ended (the frame is then not used)
+   * @return {@link #AUDIO}, {@link #NOTHING} or {@link #ENDED}
    * @throws RuntimeException when the source failed; the endpoint reports it and goes quiet
    */
-  boolean read(short[] frame);
+  int read(short[] frame);
 }

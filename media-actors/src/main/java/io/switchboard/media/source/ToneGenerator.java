@@ -29,15 +29,15 @@ public final class ToneGenerator implements FrameSource {
   }
 
   @Override
-  public boolean read(short[] frame) {
-    if (totalSamples > 0 && n >= totalSamples) return false;
+  public int read(short[] frame) {
+    if (totalSamples > 0 && n >= totalSamples) return ENDED;
     for (int i = 0; i < FRAME; i++, n++) {
       boolean on = (totalSamples == 0 || n < totalSamples) && isOn(n);
       double v = 0;
       if (on) for (double s : step) v += Math.sin(s * n);
       frame[i] = (short) Math.round(AMPLITUDE * v);
     }
-    return true;
+    return AUDIO;
   }
 
   private boolean isOn(long sample) {

@@ -74,7 +74,7 @@ public final class MediaPort {
   private final short[] sourceFrame;
   private int sourceSeq;
   private long sourceTimestamp;
-  private boolean closed;
+  private volatile boolean closed;
   /** Bridges may chain (A–B–C); a cycle of bridges must not bounce a packet forever. */
   private static final int MAX_BRIDGE_HOPS = 4;
   volatile Direction direction;
@@ -181,6 +181,9 @@ public final class MediaPort {
   public int rtpPort() { return rtpPort; }
 
   public RtpMap codec() { return codec; }
+
+  /** What a local source's port plays; null for other ports. */
+  public FrameSource source() { return source; }
 
   /** The G.711 law of the negotiated codec; null for bridge and source ports. */
   public G711 law() { return law; }
@@ -437,17 +440,18 @@ public final class MediaPort {
    */
   boolean onSourceTick(long now, ByteBuffer out) {
     if (closed) return false;
-    boolean more;
+    int got;
     try {
-      more = source.read(sourceFrame);
+      got = source.read(sourceFrame);
     } catch (RuntimeException e) {
       listener.sourceFinished(endpointId, e.getMessage() == null ? e.toString() : e.getMessage());
       return false;
     }
-    if (!more) {
+    if (got == FrameSource.ENDED) {
       listener.sourceFinished(endpointId, null);
       return false;
     }
+    if (got == FrameSource.NOTHING) return true;
     packetsIn++;
     bytesIn += 2L * FrameSource.FRAME;
     lastReceivedNanos = now;
@@ -556,6 +560,11 @@ public final class MediaPort {
 
   private void drop(DropReason reason) {
     if (reason != DropReason.NONE) dropped.incrementAndGet(reason.ordinal());
+  }
+
+  /** Stops a local source's ticks (it failed before playing); the endpoint stays until removed. */
+  public void closeSource() {
+    closed = true;
   }
 
   /** Says BYE to the peer, then closes the sockets. */

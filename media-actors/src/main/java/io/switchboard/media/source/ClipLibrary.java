@@ -1,0 +1,178 @@
+package io.switchboard.media.source;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * Where playback gets its audio: files inside {@code switchboard.media.dir} and HTTP(S) URLs, read and
+ * decoded on a small pool of its own (never on the media thread or in an actor).
+ *
+ * <p>Two caches keep repeated plays cheap. Downloads: one fetch per URL serves every play that starts
+ * within the request's {@code cache_ttl_secs} of it (concurrent requests wait for the same fetch).
+ * Decoded clips: a {@code shared} play reuses the clip already decoded for its source, so hold music for
+ * thousands of calls is decoded once; unused shared clips are forgotten after their TTL.
+ */
+public final class ClipLibrary implements Extension {
+
+  /** A place to read audio from, checked: a file inside the media directory or an http(s) URL. */
+  public record Source(Path file, URI url) {
+    public String key() {
+      return file != null ? "file:" + file : url.toString();
+    }
+  }
+
+  private record Cached<T>(CompletableFuture<T> value, long expiresAtMillis) {}
+
+  private final Path dir;
+  private final long maxDownloadBytes;
+  private final ExecutorService pool;
+  private final HttpClient http;
+  private final Map<String, Cached<byte[]>> downloads = new ConcurrentHashMap<>();
+  private final Map<String, Cached<Clip>> shared = new ConcurrentHashMap<>();
+  private final AtomicInteger fetches = new AtomicInteger();
+
+  private ClipLibrary(ActorSystem<?> system) {
+    Config c = system.settings().config().getConfig("switchboard.media");
+    this.dir = Path.of(c.getString("dir")).toAbsolutePath().normalize();
+    this.maxDownloadBytes = c.getBytes("max-download-size");
+    AtomicInteger n = new AtomicInteger();
+    this.pool = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "switchboard-clips-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    system.getWhenTerminated().thenRun(pool::shutdownNow);
+  }
+
+  public static final ExtensionId<ClipLibrary> ID = new ExtensionId<>() {
+    @Override
+    public ClipLibrary createExtension(ActorSystem<?> system) {
+      return new ClipLibrary(system);
+    }
+  };
+
+  public static ClipLibrary get(ActorSystem<?> system) {
+    return system.registerExtension(ID);
+  }
+
+  /** Downloads made so far (for the cache's tests and metrics). */
+  public int fetches() {
+    return fetches.get();
+  }
+
+  /**
+   * Checks a client's {@code source}: an http(s) URL, or a path that stays inside the media directory
+   * after resolving {@code ..} and symbolic links, naming a readable regular file.
+   *
+   * @throws IllegalArgumentException with a message for the client otherwise
+   */
+  public Source resolve(String source) {
+    if (source == null || source.isBlank()) throw new IllegalArgumentException("\"source\" must name a file or a URL");
+    String lower = source.toLowerCase(java.util.Locale.ROOT);
+    if (lower.startsWith("http://") || lower.startsWith("https://")) {
+      try {
+        URI url = URI.create(source);
+        if (url.getHost() == null) throw new IllegalArgumentException("\"source\" is not a usable URL: " + source);
+        return new Source(null, url);
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException("\"source\" is not a usable URL: " + source);
+      }
+    }
+    if (lower.matches("^[a-z][a-z0-9+.-]*://.*")) {
+      throw new IllegalArgumentException("\"source\" must be a file or an http(s) URL, not " + source);
+    }
+    try {
+      Path root = dir.toRealPath();
+      Path target = root.resolve(source).normalize();
+      if (!target.startsWith(root)) throw new IllegalArgumentException("\"source\" leaves the media directory: " + source);
+      if (!Files.isRegularFile(target)) throw new IllegalArgumentException("\"source\" is not a file in the media directory: " + source);
+      Path real = target.toRealPath();
+      if (!real.startsWith(root)) throw new IllegalArgumentException("\"source\" leaves the media directory through a link: " + source);
+      return new Source(real, null);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("\"source\" cannot be read: " + source + " (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * The decoded clip of {@code source}: from the shared cache when {@code shareDecoded}, else decoded for
+   * this play (its download may still come from the download cache).
+   */
+  public CompletableFuture<Clip> load(Source source, boolean shareDecoded, Duration cacheTtl, Duration timeout) {
+    if (!shareDecoded) return bytes(source, cacheTtl, timeout).thenApplyAsync(ClipLibrary::decode, pool);
+    long now = System.currentTimeMillis();
+    shared.values().removeIf(c -> c.expiresAtMillis() < now && c.value().isDone());
+    long keep = now + Math.max(cacheTtl.toMillis(), 60_000);
+    Cached<Clip> entry = shared.compute(source.key(), (k, old) -> old != null && !old.value().isCompletedExceptionally()
+        ? new Cached<>(old.value(), Math.max(keep, old.expiresAtMillis()))
+        : new Cached<>(bytes(source, cacheTtl, timeout).thenApplyAsync(ClipLibrary::decode, pool), keep));
+    return entry.value();
+  }
+
+  private CompletableFuture<byte[]> bytes(Source source, Duration cacheTtl, Duration timeout) {
+    if (source.file() != null) return CompletableFuture.supplyAsync(() -> readFile(source.file()), pool);
+    long now = System.currentTimeMillis();
+    downloads.values().removeIf(c -> c.expiresAtMillis() < now && c.value().isDone());
+    if (cacheTtl.isZero()) return download(source.url(), timeout);
+    Cached<byte[]> entry = downloads.compute(source.key(), (k, old) ->
+        old != null && old.expiresAtMillis() >= now && !old.value().isCompletedExceptionally()
+            ? old : new Cached<>(download(source.url(), timeout), now + cacheTtl.toMillis()));
+    return entry.value();
+  }
+
+  private CompletableFuture<byte[]> download(URI url, Duration timeout) {
+    fetches.incrementAndGet();
+    HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream()).thenApplyAsync(response -> {
+      try (InputStream body = response.body()) {
+        if (response.statusCode() != 200) throw new SourceException("download of " + url + " answered " + response.statusCode());
+        byte[] data = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxDownloadBytes + 1));
+        if (data.length > maxDownloadBytes) throw new SourceException("download of " + url + " is larger than " + maxDownloadBytes + " bytes");
+        return data;
+      } catch (IOException e) {
+        throw new SourceException("download of " + url + " failed: " + e.getMessage());
+      }
+    }, pool).orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private static byte[] readFile(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new SourceException("cannot read " + file.getFileName() + ": " + e.getMessage());
+    }
+  }
+
+  private static Clip decode(byte[] data) {
+    try {
+      return AudioDecoder.decode(data);
+    } catch (IOException e) {
+      throw new SourceException(e.getMessage());
+    }
+  }
+
+  /** Why a source could not be played, in words for the client. */
+  public static final class SourceException extends RuntimeException {
+    SourceException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
