@@ -148,6 +148,15 @@ public final class SessionGateway {
     return ask(sessionId, askTimeout, r -> new CallSession.FileControl(caller, endpointId, action, positionMs, r));
   }
 
+  public CompletionStage<Done> startVad(String sessionId, Caller caller, String endpointId, long silenceIntervalMs,
+                                       double speechThreshold) {
+    return ask(sessionId, askTimeout, r -> new CallSession.StartVad(caller, endpointId, silenceIntervalMs, speechThreshold, r));
+  }
+
+  public CompletionStage<Done> stopVad(String sessionId, Caller caller, String endpointId) {
+    return ask(sessionId, askTimeout, r -> new CallSession.StopVad(caller, endpointId, r));
+  }
+
   public CompletionStage<CallSession.RecordingStarted> startRecording(String sessionId, Caller caller, String endpointId,
                                                                     String filePath, String format, boolean stereo) {
     return ask(sessionId, askTimeout, r -> new CallSession.StartRecording(caller, endpointId, filePath, format, stereo, r));

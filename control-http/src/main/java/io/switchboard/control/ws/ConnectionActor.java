@@ -242,7 +242,7 @@ public final class ConnectionActor {
       case "session.list" -> list(r);
       case "session.destroy", "session.info", "http.respond", "endpoint.create_from_offer", "endpoint.create_offer",
           "endpoint.create_tone", "recording.start", "recording.stop", "endpoint.create_with_file",
-          "endpoint.file.seek", "endpoint.file.pause", "endpoint.file.resume",
+          "endpoint.file.seek", "endpoint.file.pause", "endpoint.file.resume", "vad.start", "vad.stop",
           "endpoint.accept_answer", "endpoint.remove", "stats.subscribe", "stats.unsubscribe",
           "endpoint.dtmf.inject", "endpoint.transfer", "session.bridge" ->
           throw new ProtocolError(ErrorCode.NO_SESSION, "this connection has no session; create or attach one first");
@@ -289,6 +289,10 @@ public final class ConnectionActor {
           p.requiredLong("position_ms", 0, 86_400_000)), done -> Json.object(), null);
       case "endpoint.file.pause", "endpoint.file.resume" -> await(r, gateway.fileControl(sessionId, caller,
           p.requiredString("endpoint_id"), r.method().substring("endpoint.file.".length()), 0), done -> Json.object(), null);
+      case "vad.start" -> await(r, gateway.startVad(sessionId, caller, p.requiredString("endpoint_id"),
+          p.optionalLong("silence_interval_ms", 100, 3_600_000).orElse(1000L),
+          p.optionalNumber("speech_threshold", 0.01, 0.99).orElse(0.5)), done -> Json.object(), null);
+      case "vad.stop" -> await(r, gateway.stopVad(sessionId, caller, p.requiredString("endpoint_id")), done -> Json.object(), null);
       case "recording.start" -> await(r, gateway.startRecording(sessionId, caller, p.optionalString("endpoint_id").orElse(null),
           p.requiredString("file_path"), p.optionalString("format").orElse("pcap"), p.optionalBoolean("stereo").orElse(false)),
           started -> Json.object().put("recording_id", started.recordingId()), null);

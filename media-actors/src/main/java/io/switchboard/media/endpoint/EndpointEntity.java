@@ -87,6 +87,10 @@ public final class EndpointEntity {
 
   record MediaTimeout(long silentMs) implements Command {}
 
+  record SpeechStarted() implements Command {}
+
+  record Silence(long silenceMs) implements Command {}
+
   /** @param error null when the source completed */
   record SourceFinished(String error) implements Command {}
 
@@ -120,6 +124,14 @@ public final class EndpointEntity {
 
       public void mediaTimeout(String endpointId, long silentMs) {
         entity.tell(new MediaTimeout(silentMs));
+      }
+
+      public void speechStarted(String endpointId) {
+        entity.tell(new SpeechStarted());
+      }
+
+      public void silence(String endpointId, long silenceMs) {
+        entity.tell(new Silence(silenceMs));
       }
 
       public void sourceFinished(String endpointId, String error) {
@@ -200,6 +212,8 @@ public final class EndpointEntity {
         .onMessage(Digit.class, m -> news(owner, new EventPayload.Dtmf(endpointId, String.valueOf(m.digit()), m.durationMs())))
         .onMessage(RtcpBye.class, m -> news(owner, new EventPayload.EndpointRtcpBye(endpointId, m.ssrcs(), m.reason())))
         .onMessage(MediaTimeout.class, m -> news(owner, new EventPayload.EndpointMediaTimeout(endpointId, m.silentMs())))
+        .onMessage(SpeechStarted.class, m -> news(owner, new EventPayload.VadSpeechStarted(endpointId)))
+        .onMessage(Silence.class, m -> news(owner, new EventPayload.VadSilence(endpointId, m.silenceMs())))
         .onMessage(MoveTo.class, m -> open(m.sessionId(), port, type, state))
         .onMessage(Open.class, m -> Behaviors.same()) // a duplicate: the first one holds
         .onMessage(Close.class, m -> {

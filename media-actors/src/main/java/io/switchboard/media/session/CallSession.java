@@ -140,6 +140,12 @@ public final class CallSession {
   public record FileControl(Caller caller, String endpointId, String action, long positionMs,
                             ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /** {@code vad.start}; {@code vad.stop} is {@link StopVad}. */
+  public record StartVad(Caller caller, String endpointId, long silenceIntervalMs, double speechThreshold,
+                         ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  public record StopVad(Caller caller, String endpointId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** {@code recording.start}: {@code endpointId} null records the whole session. */
   public record StartRecording(Caller caller, String endpointId, String filePath, String format, boolean stereo,
                                ActorRef<StatusReply<RecordingStarted>> replyTo) implements Command {}
@@ -270,6 +276,8 @@ public final class CallSession {
         .onMessage(CreateEndpointOffer.class, m -> notFound(m.replyTo()))
         .onMessage(CreateTone.class, m -> notFound(m.replyTo()))
         .onMessage(CreateWithFile.class, m -> notFound(m.replyTo()))
+        .onMessage(StartVad.class, m -> notFound(m.replyTo()))
+        .onMessage(StopVad.class, m -> notFound(m.replyTo()))
         .onMessage(FileControl.class, m -> notFound(m.replyTo()))
         .onMessage(StartRecording.class, m -> notFound(m.replyTo()))
         .onMessage(StopRecording.class, m -> notFound(m.replyTo()))
@@ -382,6 +390,14 @@ public final class CallSession {
         .onMessage(CreateEndpointOffer.class, m -> onCreateOffer(m, controller))
         .onMessage(CreateTone.class, m -> onCreateTone(m, controller))
         .onMessage(CreateWithFile.class, m -> onCreateWithFile(m, controller))
+        .onMessage(StartVad.class, m -> onMediaCommand(m.caller(), controller, m.replyTo(), () -> {
+          media.startVad(m.endpointId(), m.silenceIntervalMs(), m.speechThreshold());
+          return Done.getInstance();
+        }))
+        .onMessage(StopVad.class, m -> onMediaCommand(m.caller(), controller, m.replyTo(), () -> {
+          media.stopVad(m.endpointId());
+          return Done.getInstance();
+        }))
         .onMessage(FileControl.class, m -> onFileControl(m, controller))
         .onMessage(StartRecording.class, m -> onStartRecording(m, controller))
         .onMessage(StopRecording.class, m -> onStopRecording(m, controller))

@@ -30,6 +30,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = EventPayload.Stats.class, name = "stats"),
   @JsonSubTypes.Type(value = EventPayload.EndpointToneFinished.class, name = "endpoint.tone.finished"),
   @JsonSubTypes.Type(value = EventPayload.EndpointFileFinished.class, name = "endpoint.file.finished"),
+  @JsonSubTypes.Type(value = EventPayload.VadSpeechStarted.class, name = "vad.speech_started"),
+  @JsonSubTypes.Type(value = EventPayload.VadSilence.class, name = "vad.silence"),
   @JsonSubTypes.Type(value = EventPayload.RecordingStoppedEvent.class, name = "recording.stopped"),
   @JsonSubTypes.Type(value = EventPayload.EndpointTransferredOut.class, name = "endpoint.transferred_out"),
   @JsonSubTypes.Type(value = EventPayload.EndpointTransferredIn.class, name = "endpoint.transferred_in"),
@@ -136,6 +138,16 @@ public sealed interface EventPayload extends CborSerializable {
   /** @param reason {@code completed} or {@code error}; {@code error} says what went wrong, null otherwise */
   record EndpointFileFinished(String endpointId, String reason, String error) implements EventPayload {
     public String eventName() { return "endpoint.file.finished"; }
+  }
+
+  /** Voice activity detection: the endpoint's peer started speaking after silence. */
+  record VadSpeechStarted(String endpointId) implements EventPayload {
+    public String eventName() { return "vad.speech_started"; }
+  }
+
+  /** Voice activity detection: the peer has been silent for {@code silenceDurationMs}; once per silence interval. */
+  record VadSilence(String endpointId, long silenceDurationMs) implements EventPayload {
+    public String eventName() { return "vad.silence"; }
   }
 
   /** Periodic statistics after {@code stats.subscribe}. */

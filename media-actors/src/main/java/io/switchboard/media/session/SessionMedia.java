@@ -16,6 +16,7 @@ import io.switchboard.media.source.FilePlayer;
 import io.switchboard.media.source.ToneGenerator;
 import io.switchboard.media.source.ToneSpec;
 import io.switchboard.media.transport.MediaListener;
+import io.switchboard.media.vad.VoiceActivityDetector;
 import io.switchboard.media.transport.MediaPort;
 import io.switchboard.media.transport.MediaReactor;
 import java.io.IOException;
@@ -202,6 +203,32 @@ final class SessionMedia {
       }
     });
     return id;
+  }
+
+  /** {@code vad.start}: detection on what the peer of an RTP endpoint sends (starting again restarts it). */
+  void startVad(String endpointId, long silenceIntervalMs, double speechThreshold) throws Refused {
+    MediaPort port = rtpPort(endpointId);
+    MediaListener news = listenerOf(endpointId);
+    port.setVad(new VoiceActivityDetector(silenceIntervalMs, speechThreshold, new VoiceActivityDetector.Listener() {
+      public void speechStarted() {
+        news.speechStarted(endpointId);
+      }
+
+      public void silence(long silenceMs) {
+        news.silence(endpointId, silenceMs);
+      }
+    }));
+  }
+
+  void stopVad(String endpointId) throws Refused {
+    rtpPort(endpointId).setVad(null);
+  }
+
+  private MediaPort rtpPort(String endpointId) throws Refused {
+    Endpoint e = find(endpointId);
+    if (!e.type.equals("rtp")) throw new Refused(ErrorCode.ENDPOINT_ERROR, "voice activity detection needs an RTP endpoint, not " + e.type);
+    if (e.port == null) throw new Refused(ErrorCode.ENDPOINT_ERROR, "endpoint " + endpointId + " is waiting for its answer");
+    return e.port;
   }
 
   /** The entity of a file endpoint of this session, for pause, resume and seek. */

@@ -14,6 +14,12 @@ public interface MediaListener {
 
   void mediaTimeout(String endpointId, long silentMs);
 
+  /** Voice activity detection: speech began after silence. */
+  void speechStarted(String endpointId);
+
+  /** Voice activity detection: still silent, for {@code silenceMs}; once per silence interval. */
+  void silence(String endpointId, long silenceMs);
+
   /** A local source (tone, file) ended: {@code error} is null when it completed, else what went wrong. */
   void sourceFinished(String endpointId, String error);
 }

@@ -14,6 +14,7 @@ import io.switchboard.media.rtp.TelephoneEvent;
 import io.switchboard.media.sdp.Direction;
 import io.switchboard.media.sdp.RtpMap;
 import io.switchboard.media.source.FrameSource;
+import io.switchboard.media.vad.VoiceActivityDetector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -57,6 +58,8 @@ public final class MediaPort {
 
   volatile Route route = Route.NONE;
   private static final RecordingTap[] NO_TAPS = new RecordingTap[0];
+  /** Voice activity detection on the peer's audio, when started. */
+  private volatile VoiceActivityDetector vad;
   /** The recordings hearing this endpoint; swapped whole by the control plane. */
   private volatile RecordingTap[] taps = NO_TAPS;
   /** Set while the session mixes (3+ RTP parties): audio goes into {@link #mixFrame} instead of the route. */
@@ -194,6 +197,11 @@ public final class MediaPort {
 
   public void setRoute(Route r) { route = r; }
 
+  /** Starts (or, with null, stops) voice activity detection on what the peer sends. */
+  public void setVad(VoiceActivityDetector detector) {
+    vad = detector;
+  }
+
   /** Lets a recording hear this endpoint's packets from now on. */
   public synchronized void addTap(RecordingTap tap) {
     RecordingTap[] t = java.util.Arrays.copyOf(taps, taps.length + 1);
@@ -278,6 +286,8 @@ public final class MediaPort {
     if (!isEvent) {
       reception.packet(header.sequenceNumber(), header.timestamp(), now);
       peerSsrc = header.ssrc();
+      VoiceActivityDetector v = vad;
+      if (v != null) v.frame(law, in, header.payloadOffset(), header.payloadLength());
     }
     RecordingTap[] t = taps;
     for (int i = 0; i < t.length; i++) t[i].rtp(true, in, 0, length, now);
