@@ -38,11 +38,18 @@ class PlaybackTest {
         switchboard.media.port-max = 31319
         switchboard.media.rtcp-interval = 1h
         switchboard.media.dir = "%s"
+        switchboard.media.max-download-size = 100KiB
         """.formatted(media));
     web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     web.createContext("/hold.wav", exchange -> {
       downloads.incrementAndGet();
       byte[] body = Files.readAllBytes(media.resolve("tone400.wav"));
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    web.createContext("/big.wav", exchange -> {
+      byte[] body = new byte[200 * 1024];
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
       exchange.close();
@@ -244,6 +251,11 @@ class PlaybackTest {
       while (!failed.get("endpoint_id").asText().equals(missing)) failed = c1.awaitEvent("endpoint.file.finished").get("data");
       assertEquals("error", failed.get("reason").asText());
       assertTrue(failed.get("error").asText().contains("404"), failed.toString());
+
+      String big = play(c1, Map.of("source", url + "/big.wav"));
+      JsonNode tooBig = c1.awaitEvent("endpoint.file.finished").get("data");
+      while (!tooBig.get("endpoint_id").asText().equals(big)) tooBig = c1.awaitEvent("endpoint.file.finished").get("data");
+      assertTrue(tooBig.get("error").asText().contains("larger than"), tooBig.toString());
 
       String slow = play(c2, Map.of("source", url + "/slow.wav", "timeout_ms", 300));
       JsonNode late = c2.awaitEvent("endpoint.file.finished").get("data");

@@ -21,7 +21,7 @@ final class PacketRing {
   private volatile long dropped;
 
   PacketRing(int capacityBytes) {
-    int size = Integer.highestOneBit(Math.max(4096, capacityBytes - 1) << 1);
+    int size = Integer.highestOneBit(Math.max(4096, capacityBytes) - 1) << 1; // the power of two at or above
     ring = new byte[size];
     mask = size - 1;
   }
