@@ -3,12 +3,7 @@ package io.switchboard.loadtest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,7 +33,7 @@ public final class RelaySetup {
       for (int i = 0; i < calls; i++) {
         int la = localBase + 4 * i;
         int lb = la + 2;
-        Control c = new Control(http, url);
+        ControlConnection c = new ControlConnection(http, url);
         String session = c.call("session.create", "{}").get("session_id").asText();
         int ra = port(c.call("endpoint.create_from_offer", "{\"sdp\":" + JSON.writeValueAsString(sdp(la)) + "}"));
         int rb = port(c.call("endpoint.create_from_offer", "{\"sdp\":" + JSON.writeValueAsString(sdp(lb)) + "}"));
@@ -59,46 +54,6 @@ public final class RelaySetup {
     Matcher m = M_AUDIO.matcher(result.get("sdp_answer").asText());
     if (!m.find()) throw new IllegalStateException("no m=audio in " + result);
     return Integer.parseInt(m.group(1));
-  }
-
-  /** One control connection: requests one at a time, events ignored. */
-  private static final class Control implements WebSocket.Listener {
-    private final LinkedBlockingQueue<JsonNode> replies = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-    private final WebSocket ws;
-    private int id;
-
-    Control(HttpClient http, String url) throws Exception {
-      ws = http.newWebSocketBuilder().buildAsync(URI.create(url), this).get(10, TimeUnit.SECONDS);
-    }
-
-    JsonNode call(String method, String params) throws Exception {
-      ws.sendText("{\"id\":" + (++id) + ",\"method\":\"" + method + "\",\"params\":" + params + "}", true).join();
-      JsonNode reply = replies.poll(10, TimeUnit.SECONDS);
-      if (reply == null || !reply.has("result")) throw new IllegalStateException(method + " failed: " + reply);
-      return reply.get("result");
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-      partial.append(data);
-      w.request(1);
-      if (last) {
-        String text = partial.toString();
-        partial.setLength(0);
-        try {
-          JsonNode frame = JSON.readTree(text);
-          if (frame.has("id")) replies.add(frame);
-        } catch (Exception ignored) {
-          // not for us
-        }
-      }
-      return null;
-    }
-
-    void close() {
-      ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
-    }
   }
 
   private RelaySetup() {}
