@@ -38,7 +38,7 @@ class PlaybackTest {
         switchboard.media.port-max = 31319
         switchboard.media.rtcp-interval = 1h
         switchboard.media.dir = "%s"
-        switchboard.media.max-download-size = 100KiB
+        switchboard.media.max-file-size = 100KiB
         """.formatted(media));
     web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     web.createContext("/hold.wav", exchange -> {

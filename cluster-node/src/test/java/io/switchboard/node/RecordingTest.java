@@ -230,6 +230,7 @@ class RecordingTest {
       assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "../out.pcap")));
       assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", outside.resolve("x.pcap").toString())));
       assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "escape/x.pcap")));
+      assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "escape/new/x.pcap")));
       assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "taken.pcap")));
       assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "x.mp3", "format", "mp3")));
       assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "x.pcap", "stereo", true)));

@@ -185,8 +185,14 @@ class RtpRelayTest {
       Leg la = createFromOffer(c, a.offer("0", ""), "sendrecv");
       a.sendRtp(la.port(), 0, new byte[160]);
       c.awaitEvent("endpoint.state_changed");
-      // BYE with reason "bye" to the RTCP port
-      a.sendRaw(la.port() + 1, new byte[] {(byte) 0x81, (byte) 203, 0, 2, 0, 0, (byte) 0xAB, (byte) 0xCD, 3, 'b', 'y', 'e'});
+      byte[] byeFrame = {(byte) 0x81, (byte) 203, 0, 2, 0, 0, (byte) 0xAB, (byte) 0xCD, 3, 'b', 'y', 'e'};
+      // from another host: not the peer's, ignored
+      try (java.net.DatagramSocket stranger = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.2", 0))) {
+        stranger.send(new DatagramPacket(byeFrame, byeFrame.length, new java.net.InetSocketAddress("127.0.0.1", la.port() + 1)));
+      }
+      assertTrue(c.quietFor(300), "RTCP from a stranger raises nothing");
+      // BYE with reason "bye" to the RTCP port, from the peer
+      a.sendRaw(la.port() + 1, byeFrame);
       JsonNode bye = c.awaitEvent("endpoint.rtcp_bye").get("data");
       assertEquals(la.endpointId(), bye.get("endpoint_id").asText());
       assertEquals(0xABCD, bye.get("ssrc_list").get(0).asLong());

@@ -2,9 +2,9 @@ package io.switchboard.media.endpoint;
 
 import io.switchboard.media.cluster.CborSerializable;
 import io.switchboard.media.cluster.ErrorCode;
-import io.switchboard.media.cluster.Refusal;
 import io.switchboard.media.cluster.NodeKeyMessageExtractor;
 import io.switchboard.media.cluster.NodePinnedAllocationStrategy;
+import io.switchboard.media.cluster.Refusal;
 import io.switchboard.media.session.CallSession;
 import io.switchboard.media.session.EventPayload;
 import io.switchboard.media.source.FilePlayer;
@@ -145,8 +145,19 @@ public final class EndpointEntity {
    */
   public static Behavior<Command> create(String endpointId, MediaReactor reactor,
                                          Function<String, RecipientRef<CallSession.Command>> owners) {
-    return Behaviors.withStash(64, stash -> new EndpointEntity(endpointId, reactor, owners, stash).unopened());
+    return Behaviors.withStash(64, stash -> Behaviors.withTimers(timers -> {
+      timers.startSingleTimer(OpenTimeout.INSTANCE, OPEN_TIMEOUT);
+      return new EndpointEntity(endpointId, reactor, owners, stash).unopened();
+    }));
   }
+
+  /**
+   * How long an entity waits for its session's Open. Messages for an endpoint that is already gone
+   * (news racing its Close, a late Loaded) start a fresh entity; it must not live on.
+   */
+  private static final java.time.Duration OPEN_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+  private enum OpenTimeout implements Command { INSTANCE }
 
   private final String endpointId;
   private final MediaReactor reactor;
@@ -161,10 +172,14 @@ public final class EndpointEntity {
     this.stash = stash;
   }
 
-  /** Packets may arrive (and their news with them) before the session's Open does: keep them for later. */
+  /**
+   * Packets may arrive (and their news with them) before the session's Open does: keep them for later,
+   * for a while.
+   */
   private Behavior<Command> unopened() {
     return Behaviors.receive(Command.class)
         .onMessage(Open.class, open -> stash.unstashAll(open(open.sessionId(), open.port(), open.type(), open.state())))
+        .onMessage(OpenTimeout.class, m -> Behaviors.stopped())
         .onAnyMessage(other -> {
           if (!stash.isFull()) stash.stash(other);
           return Behaviors.same();
@@ -216,6 +231,7 @@ public final class EndpointEntity {
         .onMessage(Silence.class, m -> news(owner, new EventPayload.VadSilence(endpointId, m.silenceMs())))
         .onMessage(MoveTo.class, m -> open(m.sessionId(), port, type, state))
         .onMessage(Open.class, m -> Behaviors.same()) // a duplicate: the first one holds
+        .onMessage(OpenTimeout.class, m -> Behaviors.same()) // opened in time
         .onMessage(Close.class, m -> {
           reactor.close(port);
           return Behaviors.stopped();

@@ -7,12 +7,12 @@ import java.nio.ByteBuffer;
  * one consumer (the recorder thread) takes them out. Bounded by bytes; when it is full the packet is
  * dropped and counted, so the media path never waits for the disk.
  *
- * <p>Each record: length of the data (2 bytes), flags, leg index, arrival time (System.nanoTime, 8
- * bytes), the data. No allocation on either side.
+ * <p>Each record: length of the data (2 bytes), flags, leg index (2 bytes), arrival time
+ * (System.nanoTime, 8 bytes), the data. No allocation on either side.
  */
 final class PacketRing {
 
-  static final int HEADER = 12;
+  static final int HEADER = 13;
 
   private final byte[] ring;
   private final int mask;
@@ -70,8 +70,9 @@ final class PacketRing {
     put(at, (byte) (length >> 8));
     put(at + 1, (byte) length);
     put(at + 2, (byte) flags);
-    put(at + 3, (byte) leg);
-    for (int i = 0; i < 8; i++) put(at + 4 + i, (byte) (nanos >>> (56 - 8 * i)));
+    put(at + 3, (byte) (leg >> 8));
+    put(at + 4, (byte) leg);
+    for (int i = 0; i < 8; i++) put(at + 5 + i, (byte) (nanos >>> (56 - 8 * i)));
   }
 
   private void put(long at, byte b) {
@@ -97,9 +98,9 @@ final class PacketRing {
     if (at == head) return false;
     r.length = get(at) << 8 | get(at + 1);
     r.flags = get(at + 2);
-    r.leg = get(at + 3);
+    r.leg = get(at + 3) << 8 | get(at + 4);
     long nanos = 0;
-    for (int i = 0; i < 8; i++) nanos = nanos << 8 | get(at + 4 + i);
+    for (int i = 0; i < 8; i++) nanos = nanos << 8 | get(at + 5 + i);
     r.nanos = nanos;
     int p = (int) ((at + HEADER) & mask);
     int first = Math.min(r.length, ring.length - p);

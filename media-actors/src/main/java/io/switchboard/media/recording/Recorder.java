@@ -67,14 +67,22 @@ public final class Recorder implements Extension {
     if (filePath.isBlank() || !target.startsWith(root) || target.equals(root)) {
       throw new IllegalArgumentException("\"file_path\" must name a file inside the recording directory: " + filePath);
     }
-    Files.createDirectories(target.getParent());
-    if (!target.getParent().toRealPath().startsWith(root)) {
-      throw new IllegalArgumentException("\"file_path\" leaves the recording directory through a link: " + filePath);
+    // every directory on the way that exists already must lie inside, links resolved, before anything is created
+    for (Path p = target.getParent(); p != null && p.startsWith(root); p = p.getParent()) {
+      if (Files.exists(p) && !p.toRealPath().startsWith(root)) {
+        throw new IllegalArgumentException("\"file_path\" leaves the recording directory through a link: " + filePath);
+      }
     }
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new IllegalArgumentException("\"file_path\" exists already; recordings never overwrite: " + filePath);
     }
-    FileChannel file = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    Files.createDirectories(target.getParent());
+    FileChannel file;
+    try {
+      file = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      throw new IllegalArgumentException("\"file_path\" exists already; recordings never overwrite: " + filePath);
+    }
     Recording recording = new Recording(id, endpointId, filePath, target, format, stereo, settings.queueBytes());
     try {
       RecordingWriter writer = format == Recording.Format.PCAP ? new PcapWriter(recording, file) : new WavWriter(recording, file);

@@ -15,6 +15,9 @@ public final class Recording {
 
   public enum Format { PCAP, WAV }
 
+  /** Distinct endpoints one recording can hear (the leg index is two bytes in the ring). */
+  static final int MAX_LEGS = 0xffff;
+
   /** An endpoint as a recording knows it: where its packets go from and to, and how to decode its audio. */
   record Leg(String endpointId, InetSocketAddress local, java.util.function.Supplier<InetSocketAddress> remote, G711 law) {}
 
@@ -64,15 +67,22 @@ public final class Recording {
   public CompletableFuture<Result> ended() { return ended; }
 
   /**
-   * Adds an endpoint to what this recording hears; attach the returned tap to its media port.
+   * Adds an endpoint to what this recording hears; attach the returned tap to its media port. Null
+   * when the recording has heard {@link #MAX_LEGS} endpoints already (it records the ones it has).
    *
    * @param audioPayloadType the endpoint's audio payload type (for WAV decoding), -1 for local sources
    */
   public RecordingTap tap(String endpointId, InetSocketAddress local, java.util.function.Supplier<InetSocketAddress> remote,
                           G711 law, int audioPayloadType) {
-    int leg = legs.size();
-    if (leg > 255) throw new IllegalStateException("a recording hears at most 256 endpoints");
-    legs.add(new Leg(endpointId, local, remote, law));
-    return new RecordingTap(this, leg, audioPayloadType);
+    Leg entry = new Leg(endpointId, local, remote, law);
+    for (int i = 0; i < legs.size(); i++) {
+      if (legs.get(i).endpointId().equals(endpointId)) { // the same endpoint again (back from a transfer)
+        legs.set(i, entry);
+        return new RecordingTap(this, i, audioPayloadType);
+      }
+    }
+    if (legs.size() >= MAX_LEGS) return null;
+    legs.add(entry);
+    return new RecordingTap(this, legs.size() - 1, audioPayloadType);
   }
 }

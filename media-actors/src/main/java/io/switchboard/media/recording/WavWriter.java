@@ -27,7 +27,7 @@ final class WavWriter implements RecordingWriter {
   private final FileChannel file;
   private final int channels;
   private final int[][] window;
-  private final long[] cursors = new long[512];
+  private long[] cursors = new long[64];
   private final short[] pcm = new short[0xffff];
   private final ByteBuffer out = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
   private long written;
@@ -72,6 +72,11 @@ final class WavWriter implements RecordingWriter {
       for (int i = 0; i < samples; i++) pcm[i] = G711.decodeSample(law, r.data[header + i]);
     }
     int stream = r.leg * 2 + (inbound ? 0 : 1);
+    if (stream >= cursors.length) {
+      int old = cursors.length;
+      cursors = java.util.Arrays.copyOf(cursors, Math.max(stream + 1, 2 * old));
+      java.util.Arrays.fill(cursors, old, cursors.length, Long.MIN_VALUE);
+    }
     long arrivalEnd = (r.nanos - recording.startNanos) * RATE / 1_000_000_000L;
     long at = arrivalEnd - samples;
     long cursor = cursors[stream];

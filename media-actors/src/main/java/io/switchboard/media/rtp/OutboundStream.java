@@ -25,6 +25,8 @@ public final class OutboundStream {
     Object key;
     long ssrc;
     int lastIn;
+    /** The first input number mapped with the current offset: older ones were numbered before it changed. */
+    int firstIn;
     int seqOffset;
     long tsOffset;
     long seenNanos = Long.MIN_VALUE / 2;
@@ -72,7 +74,10 @@ public final class OutboundStream {
     } else if (s != current) {
       if (SequenceNumbers.delta16(s.lastIn, inSeq) <= 0) return false;
       s.seqOffset = lastSeq - s.lastIn;
+      s.firstIn = inSeq;
       current = s;
+    } else if (SequenceNumbers.delta16(s.firstIn, inSeq) < 0) {
+      return false; // late from before the source was interrupted: its number may be given away
     }
     seq = (inSeq + s.seqOffset) & 0xffff;
     timestamp = (inTs + s.tsOffset) & 0xffffffffL;
@@ -96,6 +101,7 @@ public final class OutboundStream {
     s.key = key;
     s.ssrc = sourceSsrc;
     s.lastIn = (inSeq - 1) & 0xffff;
+    s.firstIn = inSeq;
     s.seqOffset = lastSeq + 1 - inSeq;
     s.tsOffset = timestampAt(now) - inTs;
     current = s;

@@ -591,6 +591,7 @@ public final class CallSession {
   /** A recording that ended without recording.stop (its endpoint went, the disk failed) is news for the controller. */
   private Behavior<Command> onRecordingEnded(RecordingEnded m, ActorRef<SessionEvent> controller) {
     Recording.Result r = m.result();
+    media.recordingEnded(r.recordingId());
     if (!r.reason().equals("stopped")) {
       emit(controller, new EventPayload.RecordingStoppedEvent(r.recordingId(), r.filePath(), r.durationMs(), r.packets(),
           r.droppedPackets(), r.reason()));
@@ -804,8 +805,8 @@ public final class CallSession {
     emit(controller, new EventPayload.AppTerminating(sessionId, reason));
     pendingHttp.forEach((id, waiting) -> waiting.tell(StatusReply.success(defaultHttpAnswer(id))));
     pendingHttp.clear();
-    int recordings = media.recordingCount();
-    if (recordings == 0) return terminated(controller, reason, replyTo);
+    java.util.Set<String> recordings = media.recordingIds();
+    if (recordings.isEmpty()) return terminated(controller, reason, replyTo);
     media.stopAllRecordings("session_ended");
     timers.startSingleTimer(ClosingTimeout.INSTANCE, CLOSING_TIMEOUT);
     return closing(controller, reason, replyTo, recordings);
@@ -813,15 +814,19 @@ public final class CallSession {
 
   /** Waits (briefly) for the session's recordings to be final, so their recording.stopped comes before the end. */
   private Behavior<Command> closing(ActorRef<SessionEvent> controller, String reason, ActorRef<StatusReply<Done>> replyTo,
-                                    int waiting) {
+                                    java.util.Set<String> waiting) {
     return Behaviors.receive(Command.class)
         .onMessage(RecordingEnded.class, m -> {
           onRecordingEnded(m, controller);
-          boolean ours = m.result().reason().equals("session_ended");
-          if (ours && waiting == 1) return terminated(controller, reason, replyTo);
-          return closing(controller, reason, replyTo, ours ? waiting - 1 : waiting);
+          java.util.Set<String> left = new java.util.HashSet<>(waiting);
+          left.remove(m.result().recordingId());
+          return left.isEmpty() ? terminated(controller, reason, replyTo) : closing(controller, reason, replyTo, left);
         })
         .onMessage(ClosingTimeout.class, m -> terminated(controller, reason, replyTo))
+        .onMessage(Destroy.class, m -> {
+          m.replyTo().tell(StatusReply.success(Done.getInstance())); // ending already
+          return Behaviors.same();
+        })
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }

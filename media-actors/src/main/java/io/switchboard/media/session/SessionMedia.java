@@ -146,8 +146,12 @@ final class SessionMedia {
     return recordings.stop(recordingId, livePorts().values());
   }
 
-  int recordingCount() {
-    return recordings.size();
+  java.util.Set<String> recordingIds() {
+    return recordings.ids();
+  }
+
+  void recordingEnded(String recordingId) {
+    recordings.ended(recordingId);
   }
 
   /** Ends every recording of the session (it is ending); each completes its {@link Recording#ended()}. */

@@ -68,6 +68,16 @@ final class SessionRecordings {
     return active.size();
   }
 
+  /** The recordings still running, by id. */
+  java.util.Set<String> ids() {
+    return java.util.Set.copyOf(active.keySet());
+  }
+
+  /** A recording ended on its own (a disk error): it no longer counts. */
+  void ended(String recordingId) {
+    active.remove(recordingId);
+  }
+
   /** An endpoint's media started (or it joined by transfer): the session's recordings hear it too. */
   void endpointLive(String endpointId, MediaPort port) {
     for (Recording r : active.values()) if (r.endpointId() == null) tap(r, endpointId, port);
@@ -97,7 +107,8 @@ final class SessionRecordings {
 
   private static void tap(Recording recording, String endpointId, MediaPort port) {
     if (port.isBridge()) return; // a bridge's audio is heard as the other endpoints' packets
-    port.addTap(recording.tap(endpointId, port.localAddress(), port::remote, port.law(),
-        port.codec() == null ? -1 : port.codec().payloadType()));
+    var tap = recording.tap(endpointId, port.localAddress(), port::remote, port.law(),
+        port.codec() == null ? -1 : port.codec().payloadType());
+    if (tap != null) port.addTap(tap);
   }
 }

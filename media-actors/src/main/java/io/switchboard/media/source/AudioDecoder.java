@@ -52,53 +52,53 @@ public final class AudioDecoder {
       int channels = f.getChannels();
       int rate = Math.round(f.getSampleRate());
       if (channels < 1 || channels > 8 || rate < 4000 || rate > 192_000) throw new IOException("unsupported WAV format " + f);
-      byte[] data = in.readAllBytes();
-      int bytesPerSample = bits / 8;
-      int frames = data.length / (bytesPerSample * channels);
-      if ((long) frames * Clip.RATE / rate > MAX_SAMPLES) throw new IOException("longer than an hour");
-      ByteBuffer b = ByteBuffer.wrap(data).order(f.isBigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+      int frameBytes = bits / 8 * channels;
       boolean unsigned = f.getEncoding() == AudioFormat.Encoding.PCM_UNSIGNED;
-      float[] mono = new float[frames];
-      for (int i = 0; i < frames; i++) {
-        float sum = 0;
-        for (int c = 0; c < channels; c++) {
-          int at = (i * channels + c) * bytesPerSample;
-          int v = bits == 16 ? (unsigned ? (b.getShort(at) & 0xffff) - 32768 : b.getShort(at))
-              : (unsigned ? (b.get(at) & 0xff) - 128 : b.get(at)) << 8;
-          sum += v;
+      ByteOrder order = f.isBigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+      Resampler resampler = new Resampler(rate, MAX_SAMPLES);
+      byte[] chunk = new byte[frameBytes * 4096];
+      for (int n; (n = in.readNBytes(chunk, 0, chunk.length)) > 0; ) {
+        ByteBuffer b = ByteBuffer.wrap(chunk, 0, n).order(order);
+        for (int frame = 0; frame + frameBytes <= n; frame += frameBytes) {
+          float sum = 0;
+          for (int c = 0; c < channels; c++) {
+            int at = frame + c * bits / 8;
+            sum += bits == 16 ? (unsigned ? (b.getShort(at) & 0xffff) - 32768 : b.getShort(at))
+                : (unsigned ? (b.get(at) & 0xff) - 128 : b.get(at)) << 8;
+          }
+          resampler.push(sum / channels);
         }
-        mono[i] = sum / channels;
       }
-      return new Clip(Resampler.to8k(mono, rate));
+      return resampler.finish();
     } catch (UnsupportedAudioFileException e) {
       throw new IOException("unreadable WAV: " + e.getMessage());
+    } catch (IllegalStateException tooLong) {
+      throw new IOException(tooLong.getMessage());
     }
   }
 
   private static Clip mp3(byte[] file) throws IOException {
     Bitstream stream = new Bitstream(new ByteArrayInputStream(file));
     Decoder decoder = new Decoder();
-    float[] mono = new float[Clip.RATE * 10];
-    int length = 0;
-    int rate = 0;
+    Resampler resampler = null;
     try {
       for (Header h; (h = stream.readFrame()) != null; ) {
         SampleBuffer out = (SampleBuffer) decoder.decodeFrame(h, stream);
         int channels = out.getChannelCount();
-        rate = out.getSampleFrequency();
+        if (resampler == null) resampler = new Resampler(out.getSampleFrequency(), MAX_SAMPLES);
         short[] pcm = out.getBuffer();
         int frames = out.getBufferLength() / channels;
-        if (length + frames > mono.length) mono = java.util.Arrays.copyOf(mono, Math.max(mono.length * 2, length + frames));
         for (int i = 0; i < frames; i++) {
           float sum = 0;
           for (int c = 0; c < channels; c++) sum += pcm[i * channels + c];
-          mono[length++] = sum / channels;
+          resampler.push(sum / channels);
         }
-        if ((long) length * Clip.RATE / rate > MAX_SAMPLES) throw new IOException("longer than an hour");
         stream.closeFrame();
       }
     } catch (BitstreamException | DecoderException | ArrayIndexOutOfBoundsException e) {
       throw new IOException("corrupt MP3: " + e.getMessage());
+    } catch (IllegalStateException tooLong) {
+      throw new IOException(tooLong.getMessage());
     } finally {
       try {
         stream.close();
@@ -106,7 +106,9 @@ public final class AudioDecoder {
         // reading from memory: nothing to release
       }
     }
-    if (length == 0 || rate == 0) throw new IOException("MP3 without audio frames");
-    return new Clip(Resampler.to8k(java.util.Arrays.copyOf(mono, length), rate));
+    if (resampler == null) throw new IOException("MP3 without audio frames");
+    Clip clip = resampler.finish();
+    if (clip.samples().length == 0) throw new IOException("MP3 without audio frames");
+    return clip;
   }
 }

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,8 +42,12 @@ public final class ClipLibrary implements Extension {
   private record Cached<T>(CompletableFuture<T> value, long expiresAtMillis) {}
 
   private final Path dir;
-  private final long maxDownloadBytes;
+  private final long maxFileBytes;
+  private final long cacheBytes;
+  /** Reading local files and decoding: short, CPU-bound work. */
   private final ExecutorService pool;
+  /** Reading download bodies, which may wait on a slow server: never in the way of the others. */
+  private final ExecutorService downloadPool;
   private final HttpClient http;
   private final Map<String, Cached<byte[]>> downloads = new ConcurrentHashMap<>();
   private final Map<String, Cached<Clip>> shared = new ConcurrentHashMap<>();
@@ -51,15 +56,24 @@ public final class ClipLibrary implements Extension {
   private ClipLibrary(ActorSystem<?> system) {
     Config c = system.settings().config().getConfig("switchboard.media");
     this.dir = Path.of(c.getString("dir")).toAbsolutePath().normalize();
-    this.maxDownloadBytes = c.getBytes("max-download-size");
+    this.maxFileBytes = c.getBytes("max-file-size");
+    this.cacheBytes = c.getBytes("cache-size");
+    this.pool = Executors.newFixedThreadPool(2, daemon("switchboard-clips-"));
+    this.downloadPool = Executors.newCachedThreadPool(daemon("switchboard-downloads-"));
+    this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    system.getWhenTerminated().thenRun(() -> {
+      pool.shutdownNow();
+      downloadPool.shutdownNow();
+    });
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
     AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "switchboard-clips-" + n.incrementAndGet());
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
       t.setDaemon(true);
       return t;
-    });
-    this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-    system.getWhenTerminated().thenRun(pool::shutdownNow);
+    };
   }
 
   public static final ExtensionId<ClipLibrary> ID = new ExtensionId<>() {
@@ -124,7 +138,36 @@ public final class ClipLibrary implements Extension {
     Cached<Clip> entry = shared.compute(source.key(), (k, old) -> old != null && !old.value().isCompletedExceptionally()
         ? new Cached<>(old.value(), Math.max(keep, old.expiresAtMillis()))
         : new Cached<>(bytes(source, cacheTtl, timeout).thenApplyAsync(ClipLibrary::decode, pool), keep));
+    entry.value().thenRun(this::trim);
     return entry.value();
+  }
+
+  /**
+   * Keeps the caches within {@code switchboard.media.cache-size}: the entries that expire first go first.
+   * Plays already under way keep their clip; only the cache forgets it.
+   */
+  private synchronized void trim() {
+    long now = System.currentTimeMillis();
+    downloads.values().removeIf(c -> c.expiresAtMillis() < now && c.value().isDone());
+    shared.values().removeIf(c -> c.expiresAtMillis() < now && c.value().isDone());
+    while (true) {
+      long total = 0;
+      Map.Entry<String, ? extends Cached<?>> first = null;
+      Map<String, ? extends Cached<?>> firstMap = null;
+      for (Map<String, ? extends Cached<?>> map : List.of(downloads, shared)) {
+        for (Map.Entry<String, ? extends Cached<?>> e : map.entrySet()) {
+          Object v = e.getValue().value().getNow(null);
+          if (v == null) continue; // still loading, or failed
+          total += v instanceof byte[] bytes ? bytes.length : 2L * ((Clip) v).samples().length;
+          if (first == null || e.getValue().expiresAtMillis() < first.getValue().expiresAtMillis()) {
+            first = e;
+            firstMap = map;
+          }
+        }
+      }
+      if (total <= cacheBytes || first == null) return;
+      firstMap.remove(first.getKey());
+    }
   }
 
   private CompletableFuture<byte[]> bytes(Source source, Duration cacheTtl, Duration timeout) {
@@ -135,27 +178,49 @@ public final class ClipLibrary implements Extension {
     Cached<byte[]> entry = downloads.compute(source.key(), (k, old) ->
         old != null && old.expiresAtMillis() >= now && !old.value().isCompletedExceptionally()
             ? old : new Cached<>(download(source.url(), timeout), now + cacheTtl.toMillis()));
+    entry.value().thenRun(this::trim);
     return entry.value();
   }
 
+  /**
+   * Fetches {@code url} within {@code timeout} in all (the request's own timeout covers only the wait
+   * for the headers): when time is up the body is closed, which ends a read stuck on a slow server.
+   */
   private CompletableFuture<byte[]> download(URI url, Duration timeout) {
     fetches.incrementAndGet();
     HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream()).thenApplyAsync(response -> {
+    java.util.concurrent.atomic.AtomicReference<InputStream> open = new java.util.concurrent.atomic.AtomicReference<>();
+    CompletableFuture<byte[]> result = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream()).thenApplyAsync(response -> {
       try (InputStream body = response.body()) {
+        open.set(body);
         if (response.statusCode() != 200) throw new SourceException("download of " + url + " answered " + response.statusCode());
-        byte[] data = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxDownloadBytes + 1));
-        if (data.length > maxDownloadBytes) throw new SourceException("download of " + url + " is larger than " + maxDownloadBytes + " bytes");
-        return data;
+        return limited(body, url.toString());
       } catch (IOException e) {
         throw new SourceException("download of " + url + " failed: " + e.getMessage());
       }
-    }, pool).orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }, downloadPool).orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    result.whenComplete((data, failure) -> {
+      InputStream body = open.get();
+      if (failure != null && body != null) {
+        try {
+          body.close();
+        } catch (IOException ignored) {
+          // closing is how the stuck read is ended; nothing else to do
+        }
+      }
+    });
+    return result;
   }
 
-  private static byte[] readFile(Path file) {
-    try {
-      return Files.readAllBytes(file);
+  private byte[] limited(InputStream in, String what) throws IOException {
+    byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileBytes + 1));
+    if (data.length > maxFileBytes) throw new SourceException(what + " is larger than " + maxFileBytes + " bytes");
+    return data;
+  }
+
+  private byte[] readFile(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return limited(in, file.getFileName().toString());
     } catch (IOException e) {
       throw new SourceException("cannot read " + file.getFileName() + ": " + e.getMessage());
     }

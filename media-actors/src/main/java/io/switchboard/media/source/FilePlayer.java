@@ -14,7 +14,8 @@ public final class FilePlayer implements FrameSource {
 
   private volatile Clip clip;
   private volatile boolean paused;
-  private volatile long seekRequest = -1;
+  /** A pending seek in ms, or -1; taken whole by the media thread so none is lost. */
+  private final java.util.concurrent.atomic.AtomicLong seekRequest = new java.util.concurrent.atomic.AtomicLong(-1);
   private int position;
   private int loopsLeft;
 
@@ -23,7 +24,7 @@ public final class FilePlayer implements FrameSource {
    * @param loops plays after the first, or {@link #FOREVER}
    */
   public FilePlayer(long startMs, int loops) {
-    this.seekRequest = startMs;
+    this.seekRequest.set(startMs);
     this.loopsLeft = loops;
   }
 
@@ -42,7 +43,7 @@ public final class FilePlayer implements FrameSource {
 
   /** Moves to {@code positionMs} (clamped to the clip) at the next frame. */
   public void seek(long positionMs) {
-    seekRequest = positionMs;
+    seekRequest.set(positionMs);
   }
 
   @Override
@@ -51,9 +52,8 @@ public final class FilePlayer implements FrameSource {
     if (c == null || paused) return NOTHING;
     short[] samples = c.samples();
     if (samples.length == 0) return ENDED;
-    long seek = seekRequest;
+    long seek = seekRequest.getAndSet(-1);
     if (seek >= 0) {
-      seekRequest = -1;
       position = (int) Math.min(samples.length, seek * Clip.RATE / 1000);
     }
     if (position >= samples.length && !nextLoop()) return ENDED;

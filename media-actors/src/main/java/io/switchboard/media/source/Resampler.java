@@ -1,9 +1,13 @@
 package io.switchboard.media.source;
 
+import java.util.Arrays;
+
 /**
  * Converts mono audio from any rate to 8 kHz with a windowed-sinc low-pass (Blackman window, 32 taps at
  * the lower of the two rates, cut-off at 90% of the new Nyquist), so what lies above 4 kHz in a 44.1 kHz
- * file is filtered out instead of folding back into the voice band. The kernel is tabulated once.
+ * file is filtered out instead of folding back into the voice band. Streaming: samples are pushed as the
+ * decoder makes them and only the filter's window of input is kept, so a long file costs its 8 kHz
+ * output, not its decoded original. The kernel is tabulated once per resampler.
  */
 final class Resampler {
 
@@ -11,38 +15,82 @@ final class Resampler {
   private static final int PHASES = 512;
   private static final double CUTOFF = 0.9;
 
-  private Resampler() {}
+  private final int rate;
+  private final double step;
+  private final int half;
+  private final double[] table;
+  private float[] in = new float[16384];
+  /** Absolute index of in[0]; in holds [base, base + count). */
+  private long base;
+  private int count;
+  private short[] out = new short[Clip.RATE * 8];
+  private int produced;
+  private final long maxSamples;
 
-  static short[] to8k(float[] in, int rate) {
+  /** @param maxSamples more output than this is an error (the clip would be too long) */
+  Resampler(int rate, long maxSamples) {
+    this.rate = rate;
+    this.step = (double) rate / Clip.RATE;
+    double scale = Math.min(1.0, 1.0 / step) * CUTOFF;
+    this.half = rate == Clip.RATE ? 0 : (int) Math.ceil(HALF_TAPS / Math.min(1.0, 1.0 / step));
+    this.table = rate == Clip.RATE ? new double[0] : kernel(half, scale);
+    this.maxSamples = maxSamples;
+  }
+
+  void push(float sample) {
     if (rate == Clip.RATE) {
-      short[] out = new short[in.length];
-      for (int i = 0; i < in.length; i++) out[i] = clamp(in[i]);
-      return out;
+      emit(clamp(sample));
+      return;
     }
-    double step = (double) rate / Clip.RATE;          // input samples per output sample
-    double scale = Math.min(1.0, 1.0 / step) * CUTOFF; // low-pass relative to the input's Nyquist
-    int half = (int) Math.ceil(HALF_TAPS / Math.min(1.0, 1.0 / step));
-    double[] table = kernel(half, scale);
-    int outLength = (int) Math.floor(in.length / step);
-    short[] out = new short[outLength];
-    for (int n = 0; n < outLength; n++) {
-      double center = n * step;
-      int c = (int) Math.floor(center);
-      double frac = center - c;
-      double sum = 0;
-      double norm = 0;
-      for (int k = -half + 1; k <= half; k++) {
-        int i = c + k;
-        double x = k - frac;
-        int idx = (int) Math.round(Math.abs(x) * PHASES);
-        if (idx >= table.length) continue;
-        double w = table[idx];
-        norm += w;
-        if (i >= 0 && i < in.length) sum += in[i] * w;
-      }
-      out[n] = clamp((float) (norm == 0 ? 0 : sum / norm));
+    if (count == in.length) compact();
+    in[count++] = sample;
+    // output n needs input up to floor(n * step) + half
+    while ((long) Math.floor(produced * step) + half < base + count) produce(false);
+  }
+
+  /** The clip of everything pushed: the last outputs see silence after the end. */
+  Clip finish() {
+    if (rate != Clip.RATE) {
+      long total = base + count;
+      long outputs = (long) Math.floor(total / step);
+      while (produced < outputs) produce(true);
     }
-    return out;
+    return new Clip(Arrays.copyOf(out, produced));
+  }
+
+  private void produce(boolean atEnd) {
+    double center = produced * step;
+    long c = (long) Math.floor(center);
+    double frac = center - c;
+    double sum = 0;
+    double norm = 0;
+    for (int k = -half + 1; k <= half; k++) {
+      long i = c + k;
+      int idx = (int) Math.round(Math.abs(k - frac) * PHASES);
+      if (idx >= table.length) continue;
+      double w = table[idx];
+      norm += w;
+      if (i >= base && i < base + count) sum += in[(int) (i - base)] * w;
+    }
+    emit(clamp((float) (norm == 0 ? 0 : sum / norm)));
+  }
+
+  /** Drops input no future output needs. */
+  private void compact() {
+    long keepFrom = Math.max(base, (long) Math.floor(produced * step) - half);
+    int drop = (int) (keepFrom - base);
+    if (drop > 0) {
+      System.arraycopy(in, drop, in, 0, count - drop);
+      count -= drop;
+      base = keepFrom;
+    }
+    if (count == in.length) in = Arrays.copyOf(in, in.length * 2);
+  }
+
+  private void emit(short s) {
+    if (produced >= maxSamples) throw new IllegalStateException("longer than " + maxSamples / Clip.RATE + " seconds");
+    if (produced == out.length) out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, out.length * 2L));
+    out[produced++] = s;
   }
 
   /** The filter at |x| = idx / PHASES input samples from the centre. */

@@ -318,6 +318,12 @@ public final class MediaPort {
   }
 
   void onRtcp(ByteBuffer in, SocketAddress source) {
+    // once the peer is known, its reports must come from its host: nobody else may steer ours or the RTT
+    InetSocketAddress peer = remote;
+    if (latched && peer != null && source instanceof InetSocketAddress from && !from.getAddress().equals(peer.getAddress())) {
+      drop(DropReason.WRONG_SOURCE);
+      return;
+    }
     DropReason verdict = RtcpParser.parse(in, 0, in.limit(), rtcpListener);
     if (verdict != DropReason.NONE) {
       drop(verdict);

@@ -149,17 +149,23 @@ public final class MediaReactor implements Extension {
    * on the media thread, on a fixed schedule so it does not drift, until it ends or the port is closed.
    */
   public void play(MediaPort source) {
-    submit(() -> sourceTick(source, System.nanoTime()));
+    submit(() -> {
+      Timed tick = new Timed(System.nanoTime(), timedSequence++, null);
+      tick.task = () -> sourceTick(source, tick);
+      tick.task.run();
+    });
   }
 
-  private void sourceTick(MediaPort port, long due) {
+  /** One frame of a source; its one {@link Timed} is queued again for the next, so ticking allocates nothing. */
+  private void sourceTick(MediaPort port, Timed tick) {
     long now = System.nanoTime();
     if (!port.onSourceTick(now, out)) return;
-    long next = due + FRAME_NANOS;
+    long next = tick.dueNanos + FRAME_NANOS;
     // far behind (the process stalled): skip the missed ticks instead of sending them in a burst
     if (now - next >= FRAME_NANOS) next += (now - next) / FRAME_NANOS * FRAME_NANOS;
-    long at = next;
-    timed.add(new Timed(at, timedSequence++, () -> sourceTick(port, at)));
+    tick.dueNanos = next;
+    tick.order = timedSequence++;
+    timed.add(tick);
   }
 
   /** Queues a digit for the endpoint's peer (see {@link MediaPort#injectDtmf}). */
@@ -195,7 +201,18 @@ public final class MediaReactor implements Extension {
     return r;
   }
 
-  private record Timed(long dueNanos, long order, Runnable task) implements Comparable<Timed> {
+  /** A task due at a time; mutable only while it is out of the queue (a source's tick is reused). */
+  private static final class Timed implements Comparable<Timed> {
+    long dueNanos;
+    long order;
+    Runnable task;
+
+    Timed(long dueNanos, long order, Runnable task) {
+      this.dueNanos = dueNanos;
+      this.order = order;
+      this.task = task;
+    }
+
     public int compareTo(Timed o) {
       int c = Long.compare(dueNanos - o.dueNanos, 0);
       return c != 0 ? c : Long.compare(order, o.order);
@@ -230,7 +247,7 @@ public final class MediaReactor implements Extension {
         for (Runnable t; (t = tasks.poll()) != null; ) t.run();
         selector.select(onReady, selectTimeoutMs());
         long now = System.nanoTime();
-        while (!timed.isEmpty() && timed.peek().dueNanos() - now <= 0) timed.poll().task().run();
+        while (!timed.isEmpty() && timed.peek().dueNanos - now <= 0) timed.poll().task.run();
         if (now >= nextTick) {
           nextTick = now + TICK_NANOS;
           for (int i = 0; i < active.size(); i++) tick(active.get(i), now, timeoutNanos);
@@ -258,7 +275,7 @@ public final class MediaReactor implements Extension {
 
   private long selectTimeoutMs() {
     if (timed.isEmpty()) return 50;
-    long ms = (timed.peek().dueNanos() - System.nanoTime()) / 1_000_000;
+    long ms = (timed.peek().dueNanos - System.nanoTime()) / 1_000_000;
     return Math.max(1, Math.min(50, ms));
   }
 

@@ -78,6 +78,11 @@ class OutboundStreamTest {
     send(peerA, 1, 12, 320, false, 40 * MS);
     send(digit, 0, 0, 0, true, 45 * MS);
     assertFalse(stream.map(peerA, 1, 11, 160, false, 46 * MS), "its number went to the digit");
+    send(peerA, 1, 14, 640, false, 60 * MS); // A is back: 14 follows the digit
+    int afterDigit = seq;
+    assertFalse(stream.map(peerA, 1, 13, 480, false, 61 * MS), "13 is from before A came back: not numbered twice");
+    send(peerA, 1, 15, 800, false, 80 * MS);
+    assertEquals((afterDigit + 1) & 0xffff, seq);
   }
 
   @Test
