@@ -150,6 +150,31 @@ class RecordingTest {
   }
 
   @Test
+  void aSessionWavHearsWhatComesOverABridge() throws Exception {
+    try (ControlClient c1 = ControlClient.connect(node.ws()); ControlClient c2 = ControlClient.connect(node.ws());
+         RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
+      c1.ok("session.create", null);
+      String s2 = c2.ok("session.create", null).get("session_id").asText();
+      RtpRelayTest.Leg la = leg(c1, a, "0");
+      RtpRelayTest.Leg lb = leg(c2, b, "0");
+      c1.ok("session.bridge", Map.of("target_session_id", s2, "direction", "sendrecv"));
+      String id = c1.ok("recording.start", Map.of("file_path", "bridged.wav", "format", "wav")).get("recording_id").asText();
+      for (int i = 0; i < 50; i++) {
+        a.sendRtp(la.port(), 0, toneFrame(440, i));
+        b.sendRtp(lb.port(), 0, toneFrame(1000, i)); // B is in the other session
+        Thread.sleep(20);
+      }
+      c1.ok("recording.stop", Map.of("recording_id", id));
+      short[] mono = samples(dir.resolve("bridged.wav"))[0];
+      short[] middle = Arrays.copyOfRange(mono, mono.length / 2, mono.length / 2 + 800);
+      assertTrue(MediaSourcesTest.power(middle, 440) > 0.005, "A, in this session");
+      assertTrue(MediaSourcesTest.power(middle, 1000) > 0.005, "and B, over the bridge");
+      c1.ok("session.destroy", null);
+      c2.ok("session.destroy", null);
+    }
+  }
+
+  @Test
   void aStereoLegHasItsInboundLeftAndOutboundRight() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
       c.ok("session.create", null);

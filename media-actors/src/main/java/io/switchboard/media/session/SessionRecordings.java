@@ -105,8 +105,8 @@ final class SessionRecordings {
     recorder.stop(recording, reason);
   }
 
+  /** Bridge halves are tapped too: what crosses into this session arrives there, as PCM. */
   private static void tap(Recording recording, String endpointId, MediaPort port) {
-    if (port.isBridge()) return; // a bridge's audio is heard as the other endpoints' packets
     var tap = recording.tap(endpointId, port.localAddress(), port::remote, port.law(),
         port.codec() == null ? -1 : port.codec().payloadType());
     if (tap != null) port.addTap(tap);

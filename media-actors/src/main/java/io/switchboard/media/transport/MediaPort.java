@@ -72,6 +72,8 @@ public final class MediaPort {
   /** Everything this endpoint sends its peer goes out as this one stream. */
   final OutboundStream stream;
   private MediaPort partner;
+  /** A bridge half's buffer for decoding what crosses it, for recordings; empty for other ports. */
+  private short[] bridgeFrame = new short[0];
   /** For a local source (tone, file): where its frames come from, and its own numbering of them. */
   private final FrameSource source;
   private final short[] sourceFrame;
@@ -163,6 +165,8 @@ public final class MediaPort {
     MediaPort b = new MediaPort(partnerEndpointId, 0, null, null, null, null, Direction.of(bToA, aToB), null, null, false, listenerB);
     a.partner = b;
     b.partner = a;
+    a.bridgeFrame = new short[1024];
+    b.bridgeFrame = new short[1024];
     return new MediaPort[] {a, b};
   }
 
@@ -388,6 +392,7 @@ public final class MediaPort {
       bytesOut += h.length();
       partner.packetsIn++;
       partner.bytesIn += h.length();
+      if (!isEvent) partner.bridgedAudio(in, h.payloadOffset(), h.payloadLength(), from.law, now);
       for (MediaPort target : partner.route.targets()) target.send(h, in, isEvent, from, out, hops + 1, now);
       return;
     }
@@ -484,6 +489,18 @@ public final class MediaPort {
     return true;
   }
 
+  /**
+   * Audio entering this session over a bridge (this is the receiving half): recordings of the session
+   * hear it as decoded PCM, since its codec is that of wherever it came from.
+   */
+  private void bridgedAudio(ByteBuffer in, int offset, int length, G711 sourceLaw, long now) {
+    RecordingTap[] t = taps;
+    if (t.length == 0 || sourceLaw == null) return;
+    int n = Math.min(length, bridgeFrame.length);
+    for (int i = 0; i < n; i++) bridgeFrame[i] = G711.decodeSample(sourceLaw, in.get(offset + i));
+    for (int i = 0; i < t.length; i++) t[i].pcm(bridgeFrame, n, now);
+  }
+
   /** Sends one frame of a local source to this endpoint's peer in its codec (across a bridge: onwards). */
   private void sendPcm(short[] pcm, MediaPort from, ByteBuffer out, int hops, long now) {
     if (!direction.sends()) return;
@@ -491,6 +508,8 @@ public final class MediaPort {
       if (hops >= MAX_BRIDGE_HOPS) return;
       packetsOut++;
       partner.packetsIn++;
+      RecordingTap[] t = partner.taps;
+      for (int i = 0; i < t.length; i++) t[i].pcm(pcm, FrameSource.FRAME, now);
       for (MediaPort target : partner.route.targets()) target.sendPcm(pcm, from, out, hops + 1, now);
       return;
     }
