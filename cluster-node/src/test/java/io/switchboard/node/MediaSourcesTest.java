@@ -102,6 +102,22 @@ class MediaSourcesTest {
   }
 
   @Test
+  void euRingbackIs425HzOneSecondOnThenSilent() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
+      c.ok("session.create", null);
+      c.ok("endpoint.create_from_offer", Map.of("sdp", a.offer("0", ""), "direction", "sendrecv"));
+      c.ok("endpoint.create_tone", Map.of("tone", "ringback", "country", "eu"));
+      List<Heard> heard = hear(a, 75, G711.PCMU);
+      for (int i = 0; i < heard.size(); i++) {
+        short[] pcm = heard.get(i).pcm();
+        if (i < 50) assertTrue(power(pcm, 425) > 0.005 && power(pcm, 480) < power(pcm, 425) / 10, "frame " + i + ": 425 Hz");
+        else assertTrue(peak(pcm) < 16, "frame " + i + " is in the 4 s pause");
+      }
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
   void aBeepEndsWithToneFinishedAndTheEndpointStays() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);

@@ -146,14 +146,15 @@ class PlaybackTest {
   }
 
   @Test
-  void stereo44kWavAndMp3AreConvertedForThePeer() throws Exception {
+  void stereo44kWavAn8BitWavAndMp3AreConvertedForThePeer() throws Exception {
     wav(media.resolve("stereo44k.wav"), 44100, 2, 16, 22050, t -> 8000 * Math.sin(2 * Math.PI * 1000 * t));
     wav(media.resolve("for-mp3.wav"), 22050, 1, 16, 11025, t -> 8000 * Math.sin(2 * Math.PI * 700 * t));
     RecordingTest.run("sox", media.resolve("for-mp3.wav").toString(), media.resolve("tone700.mp3").toString());
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
       RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
-      for (String[] f : new String[][] {{"stereo44k.wav", "1000"}, {"tone700.mp3", "700"}}) {
+      wav(media.resolve("eight-bit.wav"), 11025, 1, 8, 5513, t -> 20000 * Math.sin(2 * Math.PI * 600 * t));
+      for (String[] f : new String[][] {{"stereo44k.wav", "1000"}, {"tone700.mp3", "700"}, {"eight-bit.wav", "600"}}) {
         String file = play(c, Map.of("source", f[0]));
         double hz = Double.parseDouble(f[1]);
         for (int i = 0; i < 20; i++) {
