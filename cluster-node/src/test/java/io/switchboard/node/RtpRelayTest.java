@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.media.codec.G711;
 import io.switchboard.media.sdp.SessionDescription;
 import java.net.DatagramPacket;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -679,6 +680,60 @@ class RtpRelayTest {
       assertEquals((RtpPeer.seq(lastMixed) + 1) & 0xffff, RtpPeer.seq(direct), "the sequence goes on");
       c.ok("session.destroy", null);
     }
+  }
+
+  @Test
+  void aPartyWith30msPacketsIsHeardWholeInTheMix() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws());
+         RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2); RtpPeer listener = new RtpPeer(3)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", "a=ptime:30\r\n"), "sendrecv");
+      createFromOffer(c, b.offer("0", ""), "sendrecv");
+      createFromOffer(c, listener.offer("0", ""), "sendrecv");
+      // A sends a continuous 440 Hz tone in 30 ms packets (240 samples), paced in real time
+      long start = System.nanoTime();
+      for (int i = 0; i < 50; i++) {
+        short[] pcm = new short[240];
+        for (int s = 0; s < 240; s++) pcm[s] = (short) (5000 * Math.sin(2 * Math.PI * 440 * (i * 240 + s) / 8000.0));
+        java.nio.ByteBuffer enc = java.nio.ByteBuffer.allocate(240);
+        G711.PCMU.encode(pcm, 240, enc, 0);
+        a.sendRtp(la.port(), 0, enc.array());
+        long wait = start + (i + 1) * 30_000_000L - System.nanoTime();
+        if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+      // the listener's 20 ms frames, from the first that carries A, must be A's samples in order: no
+      // frame lost, repeated or cut short (a 30 ms packet is one and a half frames)
+      List<short[]> frames = new java.util.ArrayList<>();
+      for (DatagramPacket p; frames.size() < 100 && (p = listener.receive(300)) != null; ) frames.add(decode(RtpPeer.payload(p)));
+      int first = -1;
+      for (int i = 0; i < frames.size() && first < 0; i++) if (rms(frames.get(i)) > 1000) first = i;
+      assertTrue(first >= 0, "the listener hears A");
+      short[] heard = new short[160 * 60];
+      for (int f = 0; f < 60; f++) System.arraycopy(frames.get(first + f), 0, heard, 160 * f, 160);
+      int offset = -1;
+      for (int k = 0; k < 2000 && offset < 0; k++) {
+        boolean match = true;
+        for (int j = 0; j < 160 && match; j++) match = Math.abs(heard[j] - sent(k + j)) <= 300;
+        if (match) offset = k;
+      }
+      assertTrue(offset >= 0, "the first frame is a piece of what A sent");
+      for (int j = 0; j < heard.length; j++) {
+        assertTrue(Math.abs(heard[j] - sent(offset + j)) <= 300,
+            "sample " + j + " (frame " + j / 160 + "): heard " + heard[j] + ", A sent " + sent(offset + j));
+      }
+      c.ok("session.destroy", null);
+    }
+  }
+
+  /** Sample k of the tone A sends in aPartyWith30msPacketsIsHeardWholeInTheMix. */
+  static double sent(int k) {
+    return 5000 * Math.sin(2 * Math.PI * 440 * k / 8000.0);
+  }
+
+  static double rms(short[] pcm) {
+    double sum = 0;
+    for (short s : pcm) sum += (double) s * s;
+    return Math.sqrt(sum / pcm.length);
   }
 
   @Test

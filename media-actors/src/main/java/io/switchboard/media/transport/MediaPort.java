@@ -62,10 +62,12 @@ public final class MediaPort {
   private volatile VoiceActivityDetector vad;
   /** The recordings hearing this endpoint; swapped whole by the control plane. */
   private volatile RecordingTap[] taps = NO_TAPS;
-  /** Set while the session mixes (3+ RTP parties): audio goes into {@link #mixFrame} instead of the route. */
+  /** Set while the session mixes (3+ RTP parties): audio goes into {@link #mixIn} instead of the route. */
   volatile Mixer mixer;
+  /** This party's audio waiting for the mixer, and the frame the mixer took from it this tick. */
+  final MixBuffer mixIn = new MixBuffer();
   final short[] mixFrame = new short[Mixer.FRAME];
-  long mixFrameNanos = Long.MIN_VALUE / 2;
+  boolean mixHasAudio;
   /** The mixer's own numbering of the frames it makes for this receiver, before {@link #stream} maps them. */
   int mixSeq;
   long mixTimestamp;
@@ -302,7 +304,7 @@ public final class MediaPort {
     if (!direction.receives()) return;
     Mixer m = mixer;
     if (m != null && !isEvent) {
-      intoMixFrame(in, header.payloadOffset(), header.payloadLength(), now);
+      mixIn.write(law, in, header.payloadOffset(), header.payloadLength());
       return;
     }
     for (MediaPort target : route.targets()) target.send(header, in, isEvent, this, out, 0, now);
@@ -479,8 +481,7 @@ public final class MediaPort {
     RecordingTap[] t = taps;
     for (int i = 0; i < t.length; i++) t[i].pcm(sourceFrame, FrameSource.FRAME, now);
     if (mixer != null) {
-      System.arraycopy(sourceFrame, 0, mixFrame, 0, Mixer.FRAME);
-      mixFrameNanos = now;
+      mixIn.write(sourceFrame, FrameSource.FRAME);
     } else {
       for (MediaPort target : route.targets()) target.sendPcm(sourceFrame, this, out, 0, now);
     }
@@ -571,12 +572,6 @@ public final class MediaPort {
     sendDatagram(injectBuffer, to);
   }
 
-  private void intoMixFrame(ByteBuffer in, int offset, int length, long now) {
-    int n = Math.min(length, Mixer.FRAME);
-    for (int i = 0; i < n; i++) mixFrame[i] = G711.decodeSample(law, in.get(offset + i));
-    for (int i = n; i < Mixer.FRAME; i++) mixFrame[i] = 0;
-    mixFrameNanos = now;
-  }
 
   public void setMixer(Mixer m) { mixer = m; }
 

@@ -9,15 +9,14 @@ import java.nio.ByteBuffer;
  * the other parties' latest frames (decoded, summed with saturation, encoded in the receiver's codec),
  * numbered as the mixer's own frames and sent in the receiver's one outbound stream.
  *
- * <p>Media thread only. Frames are 160 samples (20 ms of G.711); a source's frame counts for
- * {@link #FRESH_NANOS} after it arrived, so a late packet does not leave a hole and a silent party drops
- * out of the mix. There is no jitter buffer beyond that.
+ * <p>Media thread only. Frames are 160 samples (20 ms at 8 kHz). Each party's audio reaches the mix
+ * through its {@link MixBuffer}, a small jitter buffer that takes packets of any length, so peers with
+ * 30 ms packets or some jitter are heard whole; a party whose buffer is dry is not in the mix.
  */
 public final class Mixer {
 
   static final int FRAME = 160;
   private static final long TICK_NANOS = 20_000_000L;
-  private static final long FRESH_NANOS = 60_000_000L;
 
   private final MediaReactor reactor;
   private volatile MediaPort[] parties = new MediaPort[0];
@@ -43,17 +42,24 @@ public final class Mixer {
   private void startIfNeeded() {
     if (running || parties.length == 0) return;
     running = true;
-    reactor.schedule(System.nanoTime() + TICK_NANOS, () -> tick(System.nanoTime()));
+    long first = System.nanoTime() + TICK_NANOS;
+    reactor.schedule(first, () -> tick(first));
   }
 
-  private void tick(long now) {
+  /** One mix, due at {@code due}; the next is due a frame later, so the mix keeps 50 frames a second. */
+  private void tick(long due) {
     MediaPort[] ps = parties;
     if (ps.length == 0) {
       running = false;
       return;
     }
+    long now = System.nanoTime();
+    for (MediaPort party : ps) party.mixHasAudio = party.direction.receives() && party.mixIn.read(party.mixFrame);
     for (MediaPort receiver : ps) mixFor(receiver, ps, now);
-    reactor.schedule(now + TICK_NANOS, () -> tick(System.nanoTime()));
+    long next = due + TICK_NANOS;
+    if (now - next >= TICK_NANOS) next += (now - next) / TICK_NANOS * TICK_NANOS; // stalled: skip, never burst
+    long at = next;
+    reactor.schedule(at, () -> tick(at));
   }
 
   private void mixFor(MediaPort receiver, MediaPort[] ps, long now) {
@@ -62,7 +68,7 @@ public final class Mixer {
     java.util.Arrays.fill(sum, 0);
     int voices = 0;
     for (MediaPort source : ps) {
-      if (source == receiver || !source.direction.receives() || now - source.mixFrameNanos > FRESH_NANOS) continue;
+      if (source == receiver || !source.mixHasAudio) continue;
       short[] frame = source.mixFrame;
       for (int i = 0; i < FRAME; i++) sum[i] += frame[i];
       voices++;
