@@ -606,6 +606,60 @@ class RtpRelayTest {
     }
   }
 
+  @Test
+  void aBridgeIsAVoiceOfTheMixOnBothSides() throws Exception {
+    try (ControlClient c1 = ControlClient.connect(node.ws()); ControlClient c2 = ControlClient.connect(node.ws());
+         RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2); RtpPeer c = new RtpPeer(3)) {
+      c1.ok("session.create", null);
+      String s2 = c2.ok("session.create", null).get("session_id").asText();
+      Leg la = createFromOffer(c1, a.offer("0", ""), "sendrecv");
+      Leg lb = createFromOffer(c1, b.offer("0", ""), "sendrecv");
+      Leg lc = createFromOffer(c2, c.offer("0", ""), "sendrecv");
+      c1.ok("session.bridge", Map.of("target_session_id", s2, "direction", "sendrecv")); // A, B and the bridge: a mix
+      byte[] fa = toneAt(440, 3000);
+      byte[] fb = toneAt(1000, 3000);
+      byte[] fc = toneAt(1500, 3000);
+      for (int i = 0; i < 40; i++) {
+        a.sendRtp(la.port(), 0, fa);
+        b.sendRtp(lb.port(), 0, fb);
+        c.sendRtp(lc.port(), 0, fc);
+        Thread.sleep(20);
+      }
+      short[] atA = lastVoiced(a);
+      short[] atC = lastVoiced(c);
+      int[] bc = new int[160];
+      int[] ab = new int[160];
+      short[] da = decode(fa);
+      short[] db = decode(fb);
+      short[] dc = decode(fc);
+      for (int i = 0; i < 160; i++) {
+        bc[i] = db[i] + dc[i];
+        ab[i] = da[i] + db[i];
+      }
+      assertTrue(MediaSourcesTest.power(atA, 1000) > 0.005 && MediaSourcesTest.power(atA, 1500) > 0.005
+          && MediaSourcesTest.power(atA, 440) < 0.001, "A hears B and, over the bridge, C; not itself");
+      assertTrue(MediaSourcesTest.power(atC, 440) > 0.005 && MediaSourcesTest.power(atC, 1000) > 0.005
+          && MediaSourcesTest.power(atC, 1500) < 0.001, "C hears the other session's mix: A and B");
+      assertTrue(error(atA, bc) < 200, "A hears B + C summed, error " + error(atA, bc));
+      assertTrue(error(atC, ab) < 200, "C hears A + B summed, error " + error(atC, ab));
+      c1.ok("session.destroy", null);
+      c2.ok("session.destroy", null);
+    }
+  }
+
+  /** The last of the frames queued at {@code peer} that carries sound (the mix goes on in silence after). */
+  static short[] lastVoiced(RtpPeer peer) throws Exception {
+    short[] last = null;
+    for (int i = 0; i < 200; i++) {
+      DatagramPacket p = peer.receive(200);
+      if (p == null) break;
+      short[] pcm = decode(RtpPeer.payload(p));
+      if (rms(pcm) > 1000) last = pcm;
+    }
+    assertNotNull(last, "something was heard");
+    return last;
+  }
+
   static short[] decode(byte[] ulaw) {
     short[] pcm = new short[ulaw.length];
     for (int i = 0; i < ulaw.length; i++) pcm[i] = G711.decodeSample(G711.PCMU, ulaw[i]);

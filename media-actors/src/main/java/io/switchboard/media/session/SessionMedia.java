@@ -421,20 +421,22 @@ final class SessionMedia {
 
   /**
    * Rebuilds every endpoint's route (all other endpoints), and switches audio between pass-through
-   * (two RTP parties) and the mix (three or more): telephone-events and bridges always use the route.
+   * (two parties) and the mix (three or more, bridges and local sources counted): telephone-events
+   * always use the route.
    */
   private void reroute() {
     List<MediaPort> live = new ArrayList<>();
     for (Endpoint e : endpoints.values()) if (e.port != null) live.add(e.port);
-    MediaPort[] rtpParties = live.stream().filter(p -> !p.isBridge()).toArray(MediaPort[]::new);
-    if (rtpParties.length >= 3) {
+    // every audio party counts: two peers and a bridge (or a tone) are three voices, so they are mixed
+    MediaPort[] parties = live.toArray(MediaPort[]::new);
+    if (parties.length >= 3) {
       if (mixer == null) mixer = reactor.newMixer();
-      mixer.setParties(rtpParties);
+      mixer.setParties(parties);
     } else if (mixer != null) {
       mixer.stop();
       mixer = null;
     }
-    for (MediaPort p : rtpParties) p.setMixer(mixer);
+    for (MediaPort p : parties) p.setMixer(mixer);
     for (MediaPort source : live) {
       MediaPort[] targets = live.stream().filter(t -> t != source).toArray(MediaPort[]::new);
       source.setRoute(new MediaPort.Route(targets));

@@ -395,6 +395,10 @@ public final class MediaPort {
       partner.packetsIn++;
       partner.bytesIn += h.length();
       if (!isEvent) partner.bridgedAudio(in, h.payloadOffset(), h.payloadLength(), from.law, now);
+      if (!isEvent && partner.mixer != null) {
+        if (from.law != null) partner.mixIn.write(from.law, in, h.payloadOffset(), h.payloadLength()); // a party of that mix
+        return;
+      }
       for (MediaPort target : partner.route.targets()) target.send(h, in, isEvent, from, out, hops + 1, now);
       return;
     }
@@ -491,6 +495,16 @@ public final class MediaPort {
   }
 
   /**
+   * Sends this session's mix over a bridge (this is the sending half): into the other session as a
+   * frame of this half's own numbering, heard there like a party.
+   */
+  void sendBridgedPcm(short[] pcm, ByteBuffer out, long now) {
+    sendPcm(pcm, this, out, 0, now);
+    sourceSeq = (sourceSeq + 1) & 0xffff;
+    sourceTimestamp += FrameSource.FRAME;
+  }
+
+  /**
    * Audio entering this session over a bridge (this is the receiving half): recordings of the session
    * hear it as decoded PCM, since its codec is that of wherever it came from.
    */
@@ -511,6 +525,10 @@ public final class MediaPort {
       partner.packetsIn++;
       RecordingTap[] t = partner.taps;
       for (int i = 0; i < t.length; i++) t[i].pcm(pcm, FrameSource.FRAME, now);
+      if (partner.mixer != null) {
+        partner.mixIn.write(pcm, FrameSource.FRAME);
+        return;
+      }
       for (MediaPort target : partner.route.targets()) target.sendPcm(pcm, from, out, hops + 1, now);
       return;
     }

@@ -64,7 +64,8 @@ public final class Mixer {
 
   private void mixFor(MediaPort receiver, MediaPort[] ps, long now) {
     InetSocketAddress to = receiver.remote;
-    if (to == null || !receiver.direction.sends()) return;
+    boolean bridge = receiver.isBridge();
+    if ((to == null && !bridge) || !receiver.direction.sends()) return;
     java.util.Arrays.fill(sum, 0);
     int voices = 0;
     for (MediaPort source : ps) {
@@ -74,6 +75,10 @@ public final class Mixer {
       voices++;
     }
     for (int i = 0; i < FRAME; i++) pcm[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, sum[i]));
+    if (bridge) { // the other session gets this session's mix as if it came from a party of its own
+      receiver.sendBridgedPcm(pcm, out, now);
+      return;
+    }
     out.clear();
     receiver.law.encode(pcm, FRAME, out, RtpHeader.FIXED_LENGTH);
     boolean first = receiver.mixSeq == 0;
