@@ -431,12 +431,12 @@ final class SessionMedia {
     MediaPort[] parties = live.toArray(MediaPort[]::new);
     if (parties.length >= 3) {
       if (mixer == null) mixer = reactor.newMixer();
-      mixer.setParties(parties);
     } else if (mixer != null) {
       mixer.stop();
       mixer = null;
     }
     for (MediaPort p : parties) p.setMixer(mixer);
+    if (mixer != null) mixer.setParties(parties);
     for (MediaPort source : live) {
       MediaPort[] targets = live.stream().filter(t -> t != source).toArray(MediaPort[]::new);
       source.setRoute(new MediaPort.Route(targets));

@@ -65,7 +65,7 @@ public final class MediaPort {
   /** Set while the session mixes (3+ RTP parties): audio goes into {@link #mixIn} instead of the route. */
   volatile Mixer mixer;
   /** This party's audio waiting for the mixer, and the frame the mixer took from it this tick. */
-  final MixBuffer mixIn = new MixBuffer();
+  MixBuffer mixIn; // made when the port first joins a mix: most ports never do, and it is 4 KB
   final short[] mixFrame = new short[Mixer.FRAME];
   boolean mixHasAudio;
   /** The mixer's own numbering of the frames it makes for this receiver, before {@link #stream} maps them. */
@@ -389,17 +389,7 @@ public final class MediaPort {
   private void send(RtpHeader h, ByteBuffer in, boolean isEvent, MediaPort from, ByteBuffer out, int hops, long now) {
     if (!direction.sends()) return;
     if (partner != null) {
-      if (hops >= MAX_BRIDGE_HOPS) return;
-      packetsOut++;
-      bytesOut += h.length();
-      partner.packetsIn++;
-      partner.bytesIn += h.length();
-      if (!isEvent) partner.bridgedAudio(in, h.payloadOffset(), h.payloadLength(), from.law, now);
-      if (!isEvent && partner.mixer != null) {
-        if (from.law != null) partner.mixIn.write(from.law, in, h.payloadOffset(), h.payloadLength()); // a party of that mix
-        return;
-      }
-      for (MediaPort target : partner.route.targets()) target.send(h, in, isEvent, from, out, hops + 1, now);
+      overBridge(h, in, isEvent, from, out, hops, now);
       return;
     }
     InetSocketAddress to = remote;
@@ -422,6 +412,24 @@ public final class MediaPort {
     RtpHeader.writeFixed(out, 0, h.marker(), outPt, stream.seq(), stream.timestamp(), stream.ssrc());
     out.limit(RtpHeader.FIXED_LENGTH + payloadLength).position(0);
     sendDatagram(out, to);
+  }
+
+  /**
+   * This is a bridge half: the packet crosses into the partner's session, as a party of its mix or
+   * routed to its endpoints. Kept out of {@link #send} so that the relay's own path stays small.
+   */
+  private void overBridge(RtpHeader h, ByteBuffer in, boolean isEvent, MediaPort from, ByteBuffer out, int hops, long now) {
+    if (hops >= MAX_BRIDGE_HOPS) return;
+    packetsOut++;
+    bytesOut += h.length();
+    partner.packetsIn++;
+    partner.bytesIn += h.length();
+    if (!isEvent) partner.bridgedAudio(in, h.payloadOffset(), h.payloadLength(), from.law, now);
+    if (!isEvent && partner.mixer != null) {
+      if (from.law != null) partner.mixIn.write(from.law, in, h.payloadOffset(), h.payloadLength()); // a party of that mix
+      return;
+    }
+    for (MediaPort target : partner.route.targets()) target.send(h, in, isEvent, from, out, hops + 1, now);
   }
 
   /** Sends one prepared datagram to the peer from this endpoint's RTP port, counting it or the failure. */
@@ -591,7 +599,11 @@ public final class MediaPort {
   }
 
 
-  public void setMixer(Mixer m) { mixer = m; }
+  /** Joins (or, with null, leaves) a mix; set before the mixer lists this port as a party. */
+  public void setMixer(Mixer m) {
+    if (m != null && mixIn == null) mixIn = new MixBuffer(); // published by the volatile write below
+    mixer = m;
+  }
 
   /**
    * Called by the reactor every tick: raises a media timeout once per silent period; the next one

@@ -54,7 +54,9 @@ public final class Mixer {
       return;
     }
     long now = System.nanoTime();
-    for (MediaPort party : ps) party.mixHasAudio = party.direction.receives() && party.mixIn.read(party.mixFrame);
+    for (MediaPort party : ps) {
+      party.mixHasAudio = party.direction.receives() && party.mixIn != null && party.mixIn.read(party.mixFrame);
+    }
     for (MediaPort receiver : ps) mixFor(receiver, ps, now);
     long next = due + TICK_NANOS;
     if (now - next >= TICK_NANOS) next += (now - next) / TICK_NANOS * TICK_NANOS; // stalled: skip, never burst
