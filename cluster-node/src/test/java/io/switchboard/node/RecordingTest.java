@@ -134,6 +134,7 @@ class RecordingTest {
         Thread.sleep(20);
       }
       JsonNode result = c.ok("recording.stop", Map.of("recording_id", id));
+      assertEquals(0, result.get("dropped_packets").asLong(), "nothing late, nothing dropped: " + result);
       Path wav = dir.resolve("session.wav");
       assertEquals("8000", run("sox", "--i", "-r", wav.toString()).trim());
       assertEquals("1", run("sox", "--i", "-c", wav.toString()).trim());

@@ -81,6 +81,8 @@ final class WavWriter implements RecordingWriter {
     long at = arrivalEnd - samples;
     long cursor = cursors[stream];
     if (cursor != Long.MIN_VALUE && Math.abs(at - cursor) <= 2L * samples) at = cursor;
+    // a stream's first frame may have begun before the recording did: it starts the file, it is not late
+    if (cursor == Long.MIN_VALUE && at < written) at = written;
     if (at < written) {
       late++;
       cursors[stream] = at + samples;
