@@ -71,6 +71,10 @@ public final class MediaPort {
   /** The mixer's own numbering of the frames it makes for this receiver, before {@link #stream} maps them. */
   int mixSeq;
   long mixTimestamp;
+  /** The sender whose packets {@link #conversion} was worked out for (media thread only). */
+  private MediaPort conversionSender;
+  private int conversion;
+  private static final int PASS_THROUGH = 0, ULAW_TO_ALAW = 1, ALAW_TO_ULAW = 2, CANNOT_CONVERT = 3;
   /** Everything this endpoint sends its peer goes out as this one stream. */
   final OutboundStream stream;
   private MediaPort partner;
@@ -401,12 +405,12 @@ public final class MediaPort {
       if (telephoneEvent == null) return; // this peer cannot take RFC 4733: its digits are lost, never transcoded
       outPt = telephoneEvent.payloadType();
       copy(in, h.payloadOffset(), out, payloadLength);
-    } else if (from.codec.sameCodec(codec)) {
-      outPt = codec.payloadType();
-      copy(in, h.payloadOffset(), out, payloadLength);
     } else {
+      int how = conversionFrom(from);
+      if (how == CANNOT_CONVERT) return;
       outPt = codec.payloadType();
-      if (!transcode(in, h.payloadOffset(), out, payloadLength, from.codec)) return;
+      if (how == PASS_THROUGH) copy(in, h.payloadOffset(), out, payloadLength);
+      else transcode(in, h.payloadOffset(), out, payloadLength, how == ULAW_TO_ALAW);
     }
     if (!stream.map(from, h.ssrc(), h.sequenceNumber(), h.timestamp(), isEvent, now)) return;
     RtpHeader.writeFixed(out, 0, h.marker(), outPt, stream.seq(), stream.timestamp(), stream.ssrc());
@@ -455,16 +459,32 @@ public final class MediaPort {
     out.put(RtpHeader.FIXED_LENGTH, in, from, length);
   }
 
-  /** G.711 μ-law ⇄ A-law by table, sample for sample; false when the pair is not one this path transcodes. */
-  private boolean transcode(ByteBuffer in, int from, ByteBuffer out, int length, RtpMap source) {
-    boolean ulawToAlaw = source.encoding().equalsIgnoreCase("PCMU") && codec.encoding().equalsIgnoreCase("PCMA");
-    boolean alawToUlaw = source.encoding().equalsIgnoreCase("PCMA") && codec.encoding().equalsIgnoreCase("PCMU");
-    if (!ulawToAlaw && !alawToUlaw) return false;
+  /**
+   * How audio of {@code from} becomes audio in this endpoint's codec. Worked out when the sender changes,
+   * not per packet: comparing encoding names cost more than the rest of the relay's own work.
+   */
+  private int conversionFrom(MediaPort from) {
+    if (from != conversionSender) {
+      conversion = conversion(from.codec, codec);
+      conversionSender = from;
+    }
+    return conversion;
+  }
+
+  private static int conversion(RtpMap source, RtpMap target) {
+    if (source.sameCodec(target)) return PASS_THROUGH;
+    String from = source.encoding(), to = target.encoding();
+    if (from.equalsIgnoreCase("PCMU") && to.equalsIgnoreCase("PCMA")) return ULAW_TO_ALAW;
+    if (from.equalsIgnoreCase("PCMA") && to.equalsIgnoreCase("PCMU")) return ALAW_TO_ULAW;
+    return CANNOT_CONVERT;
+  }
+
+  /** G.711 μ-law ⇄ A-law by table, sample for sample. */
+  private static void transcode(ByteBuffer in, int from, ByteBuffer out, int length, boolean ulawToAlaw) {
     for (int i = 0; i < length; i++) {
       int code = in.get(from + i);
       out.put(RtpHeader.FIXED_LENGTH + i, ulawToAlaw ? G711.ulawToAlaw(code) : G711.alawToUlaw(code));
     }
-    return true;
   }
 
   // ---- local sources ----------------------------------------------------------------------------------
