@@ -92,6 +92,9 @@ public final class MediaPort {
   /** The peer's RTP address: from SDP until the first packet, then the packet's source (symmetric RTP). */
   volatile InetSocketAddress remote;
   private volatile boolean latched;
+  /** When the first packet came, and how long after it a new source may still replace the peer's address. */
+  private long latchedNanos;
+  long learningWindowNanos;
 
   // RTCP (RFC 3550 §6): reports go to the peer's RTCP address, which its own RTCP packets correct
   private final boolean rtcpMux;
@@ -111,6 +114,11 @@ public final class MediaPort {
   private volatile long packetsOut;
   private volatile long bytesOut;
   private volatile long lastReceivedNanos;
+  /**
+   * The earliest time of the next media timeout in a silence that has raised one; kept apart from
+   * {@link #lastReceivedNanos}, which statistics and the session's idle timeout read as the truth.
+   */
+  private long nextTimeoutNanos;
   private final AtomicLongArray dropped = new AtomicLongArray(REASONS.length);
   private final ReceptionStats reception = new ReceptionStats(8000);
 
@@ -139,6 +147,7 @@ public final class MediaPort {
     this.cname = ("switchboard-" + Long.toHexString(ThreadLocalRandom.current().nextLong())).getBytes(StandardCharsets.US_ASCII);
     this.listener = listener;
     this.lastReceivedNanos = System.nanoTime();
+    this.nextTimeoutNanos = lastReceivedNanos;
     this.stream = new OutboundStream(codec == null ? 8000 : codec.clockRate(), lastReceivedNanos);
     this.dtmfSink = (digit, ms) -> listener.dtmf(endpointId, digit, ms);
     this.rtcpListener = new RtcpParser.Listener() {
@@ -277,21 +286,27 @@ public final class MediaPort {
       drop(verdict);
       return;
     }
-    if (!latched) {
-      latch(source);
-    } else if (!source.equals(remote)) {
-      drop(DropReason.WRONG_SOURCE);
-      return;
-    }
     int pt = header.payloadType();
     boolean isEvent = telephoneEvent != null && pt == telephoneEvent.payloadType();
     if (!isEvent && pt != codec.payloadType()) {
-      drop(DropReason.UNKNOWN_PAYLOAD_TYPE);
+      drop(DropReason.UNKNOWN_PAYLOAD_TYPE); // before the source check: a stray packet must not capture the endpoint
       return;
+    }
+    long now = System.nanoTime();
+    if (!latched) {
+      latched = true;
+      latchedNanos = now;
+      learn(source);
+      listener.firstPacket(endpointId);
+    } else if (!source.equals(remote)) {
+      if (now - latchedNanos >= learningWindowNanos) {
+        drop(DropReason.WRONG_SOURCE);
+        return;
+      }
+      learn(source);
     }
     packetsIn++;
     bytesIn += length;
-    long now = System.nanoTime();
     lastReceivedNanos = now;
     if (!isEvent) {
       reception.packet(header.sequenceNumber(), header.timestamp(), now);
@@ -314,8 +329,12 @@ public final class MediaPort {
     for (MediaPort target : route.targets()) target.send(header, in, isEvent, this, out, 0, now);
   }
 
-  private void latch(SocketAddress source) {
-    latched = true;
+  /**
+   * The peer's media comes from {@code source}: our media goes there from now on (symmetric RTP). During
+   * the learning window a later source replaces an earlier one (a NAT that rebinds while the call
+   * starts, or a stray packet that came first); after it, the address is fixed.
+   */
+  private void learn(SocketAddress source) {
     if (source instanceof InetSocketAddress address) {
       // behind NAT the SDP's RTCP address is as wrong as its RTP address: assume the usual port + 1
       // until the peer's own RTCP shows where it is
@@ -324,7 +343,6 @@ public final class MediaPort {
       }
       remote = address;
     }
-    listener.firstPacket(endpointId);
   }
 
   void onRtcp(ByteBuffer in, SocketAddress source) {
@@ -631,10 +649,12 @@ public final class MediaPort {
    */
   void checkTimeout(long now, long timeoutNanos) {
     if (timeoutNanos <= 0 || source != null) return;
-    long silent = now - lastReceivedNanos;
-    if (silent >= timeoutNanos) {
-      listener.mediaTimeout(endpointId, silent / 1_000_000);
-      lastReceivedNanos = now;
+    long last = lastReceivedNanos;
+    long due = last + timeoutNanos;
+    if (nextTimeoutNanos - due > 0) due = nextTimeoutNanos; // raised already in this silence: a period later
+    if (now - due >= 0) {
+      listener.mediaTimeout(endpointId, (now - last) / 1_000_000);
+      nextTimeoutNanos = now + timeoutNanos;
     }
   }
 

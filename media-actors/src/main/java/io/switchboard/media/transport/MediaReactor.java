@@ -126,6 +126,7 @@ public final class MediaReactor implements Extension {
   public MediaPort activate(String endpointId, PortPair pair, OfferAnswer.Negotiated n, MediaListener listener) {
     MediaPort port = new MediaPort(endpointId, pair.rtpPort(), pair.rtp(), pair.rtcp(), n.codec(), n.telephoneEvent(),
         n.direction(), resolved(n.remoteRtp()), resolved(n.remoteRtcp()), n.rtcpMux(), listener);
+    port.learningWindowNanos = settings.learningWindow().toNanos(); // published to the media thread by submit
     submit(() -> {
       try {
         port.rtp.register(selector, SelectionKey.OP_READ, port);

@@ -10,17 +10,19 @@ import java.time.Duration;
  * @param advertisedIp address written into SDP (differs from {@code ip} behind NAT); empty: {@code ip}
  * @param mediaTimeout silence from a peer after which {@code endpoint.media_timeout} is raised
  * @param rtcpInterval mean time between the RTCP reports an endpoint sends (randomised ±50%)
+ * @param learningWindow after a peer's first packet, how long a packet from another source still
+ *     replaces the address media is sent to (symmetric RTP); later ones are dropped
  * @param maxEndpoints endpoints one session may hold
  */
 public record MediaSettings(String ip, String advertisedIp, int portMin, int portMax, Duration mediaTimeout,
-                            Duration rtcpInterval, int maxEndpoints) {
+                            Duration rtcpInterval, Duration learningWindow, int maxEndpoints) {
 
   public static MediaSettings fromConfig(Config root) {
     Config c = root.getConfig("switchboard.media");
     String advertised = c.getString("advertised-ip");
     return new MediaSettings(c.getString("ip"), advertised.isBlank() ? c.getString("ip") : advertised,
         c.getInt("port-min"), c.getInt("port-max"), c.getDuration("media-timeout"),
-        c.getDuration("rtcp-interval"),
+        c.getDuration("rtcp-interval"), c.getDuration("learning-window"),
         root.getInt("switchboard.session.max-endpoints"));
   }
 }
