@@ -33,6 +33,7 @@ public final class MediaReactor implements Extension {
   private static final Logger LOG = LoggerFactory.getLogger(MediaReactor.class);
   private static final long TICK_NANOS = 100_000_000L;
   private static final long FRAME_NANOS = 20_000_000L;
+  private static final int TICKS_PER_TOTALS = 10;
 
   /** Two bound sockets waiting for their endpoint's negotiation to finish. */
   public record PortPair(int rtpPort, DatagramChannel rtp, DatagramChannel rtcp) {}
@@ -45,6 +46,10 @@ public final class MediaReactor implements Extension {
   private final java.util.PriorityQueue<Timed> timed = new java.util.PriorityQueue<>();
   private long timedSequence;
   private final List<MediaPort> active = new ArrayList<>();
+  /** Counters of removed endpoints, so that the node's totals never go backwards (media thread). */
+  private final long[] retired = new long[MediaTotals.SLOTS];
+  private volatile MediaTotals totals = MediaTotals.NONE;
+  private int ticksSinceTotals;
   private final ByteBuffer in = ByteBuffer.allocateDirect(2048);
   private final ByteBuffer out = ByteBuffer.allocateDirect(2048);
   private final Thread thread;
@@ -112,7 +117,7 @@ public final class MediaReactor implements Extension {
   private DatagramChannel bind(int port) throws IOException {
     DatagramChannel ch = DatagramChannel.open();
     try {
-      ch.setOption(StandardSocketOptions.SO_RCVBUF, 256 * 1024);
+      ch.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBuffer());
       ch.bind(new InetSocketAddress(settings.ip(), port));
       ch.configureBlocking(false);
       return ch;
@@ -177,7 +182,7 @@ public final class MediaReactor implements Extension {
   /** Stops the endpoint's media, closes its sockets and returns its ports to the pool. */
   public void close(MediaPort port) {
     submit(() -> {
-      active.remove(port);
+      if (active.remove(port)) MediaTotals.add(retired, port);
       port.close(out);
       if (port.rtpPort > 0) ports.release(port.rtpPort); // bridge and source ports hold none
     });
@@ -252,12 +257,25 @@ public final class MediaReactor implements Extension {
         if (now >= nextTick) {
           nextTick = now + TICK_NANOS;
           for (int i = 0; i < active.size(); i++) tick(active.get(i), now, timeoutNanos);
+          if (++ticksSinceTotals == TICKS_PER_TOTALS) publishTotals();
         }
       } catch (Throwable t) {
         // the media thread must survive anything one packet or endpoint does
         LOG.error("media thread error (continuing)", t);
       }
     }
+  }
+
+  /** The node's RTP endpoints summed up, as of the last second or so. */
+  public MediaTotals totals() {
+    return totals;
+  }
+
+  private void publishTotals() {
+    ticksSinceTotals = 0;
+    long[] sum = retired.clone();
+    for (int i = 0; i < active.size(); i++) MediaTotals.add(sum, active.get(i));
+    totals = MediaTotals.of(active.size(), sum);
   }
 
   private void tick(MediaPort port, long now, long timeoutNanos) {

@@ -12,10 +12,12 @@ import java.time.Duration;
  * @param rtcpInterval mean time between the RTCP reports an endpoint sends (randomised ±50%)
  * @param learningWindow after a peer's first packet, how long a packet from another source still
  *     replaces the address media is sent to (symmetric RTP); later ones are dropped
+ * @param receiveBuffer the kernel's receive buffer of each RTP/RTCP socket, in bytes: how much a peer's
+ *     packets may queue while the media thread is busy, and so the longest delay before the kernel drops
  * @param maxEndpoints endpoints one session may hold
  */
 public record MediaSettings(String ip, String advertisedIp, int portMin, int portMax, Duration mediaTimeout,
-                            Duration rtcpInterval, Duration learningWindow, int maxEndpoints) {
+                            Duration rtcpInterval, Duration learningWindow, int receiveBuffer, int maxEndpoints) {
 
   public static MediaSettings fromConfig(Config root) {
     Config c = root.getConfig("switchboard.media");
@@ -23,6 +25,7 @@ public record MediaSettings(String ip, String advertisedIp, int portMin, int por
     return new MediaSettings(c.getString("ip"), advertised.isBlank() ? c.getString("ip") : advertised,
         c.getInt("port-min"), c.getInt("port-max"), c.getDuration("media-timeout"),
         c.getDuration("rtcp-interval"), c.getDuration("learning-window"),
+        (int) Math.min(Integer.MAX_VALUE, c.getBytes("receive-buffer")),
         root.getInt("switchboard.session.max-endpoints"));
   }
 }
