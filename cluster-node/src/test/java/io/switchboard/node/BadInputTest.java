@@ -1,6 +1,7 @@
 package io.switchboard.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,6 +78,41 @@ class BadInputTest {
       c.ok("session.destroy", null);
       bystander.ok("session.destroy", null);
     }
+  }
+
+  @Test
+  void unknownMethodNamesNeverBecomeMetricLabels() {
+    String bogus = "bogus.m" + System.nanoTime();
+    String unknownSeries = "switchboard_control_commands_total{method=\"unknown\",outcome=\"UNKNOWN_METHOD\"}";
+    double before = sample(Http.get(node.http() + "/metrics").body(), unknownSeries);
+    try (ControlClient unbound = ControlClient.connect(node.ws());
+         ControlClient bound = ControlClient.connect(node.ws())) {
+      bound.ok("session.create", null);
+      for (int i = 0; i < 5; i++) {
+        assertEquals("UNKNOWN_METHOD", unbound.errorCode(bogus + ".unbound" + i, null));
+        assertEquals("UNKNOWN_METHOD", bound.errorCode(bogus + ".bound" + i, null));
+      }
+      // nor do paths: HTTP requests are counted by route, never by the path asked for
+      assertEquals(404, Http.get(node.http() + "/api/v1/sessions/" + bogus).status());
+      assertEquals(404, Http.post(node.http() + "/request/" + bogus + "/" + bogus, "x").status());
+      assertEquals(404, Http.get(node.http() + "/" + bogus).status());
+      String metrics = Http.get(node.http() + "/metrics").body();
+      assertFalse(metrics.contains(bogus), "a client's method name or path became a label:\n" + metrics);
+      assertEquals(before + 10, sample(metrics, unknownSeries), "the unknown methods are counted under one label");
+      // known methods keep their own label, whatever their outcome
+      assertEquals("NO_SESSION", unbound.errorCode("session.info", null));
+      assertTrue(Http.get(node.http() + "/metrics").body()
+          .contains("switchboard_control_commands_total{method=\"session.info\",outcome=\"NO_SESSION\"}"));
+      bound.ok("session.destroy", null);
+    }
+  }
+
+  /** The value of one series in Prometheus text, 0 when it is absent. */
+  private static double sample(String metrics, String series) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1).trim());
+    }
+    return 0;
   }
 
   @Test

@@ -78,6 +78,91 @@ class ControlWebSocketEndToEndTest {
   }
 
   @Test
+  void aSessionDeletedOverHttpUnbindsItsConnectionWhichMayCreateAndAttachAgain() {
+    try (ControlClient c = ControlClient.connect(node.ws())) {
+      String id = c.ok("session.create", null).get("session_id").asText();
+      c.awaitEvent("app.started");
+
+      assertEquals(200, Http.delete(node.http() + "/api/v1/sessions/" + id).status());
+      JsonNode terminating = c.awaitEvent("app.terminating");
+      assertEquals(id, terminating.get("data").get("session_id").asText());
+      assertEquals("http.delete", terminating.get("data").get("reason").asText());
+      assertEquals("http.delete", c.awaitEvent("app.terminated").get("data").get("reason").asText());
+
+      // unbound, as after session.destroy: no SESSION_ALREADY_BOUND, no SESSION_NOT_FOUND
+      assertEquals("NO_SESSION", c.errorCode("session.destroy", null));
+      String second = c.ok("session.create", Map.of("app", "again")).get("session_id").asText();
+      assertFalse(second.equals(id));
+      JsonNode started = c.awaitEvent("app.started");
+      assertEquals(second, started.get("data").get("session_id").asText());
+      assertEquals(1, started.get("seq").asLong());
+      assertEquals(second, c.ok("session.info", null).get("session_id").asText());
+
+      // and once that one is deleted too, it may attach a session started over HTTP
+      assertEquals(200, Http.delete(node.http() + "/api/v1/sessions/" + second).status());
+      c.awaitEvent("app.terminated");
+      String third = Http.post(node.http() + "/api/v1/sessions", "{}").json().get("session_id").asText();
+      assertEquals(third, c.ok("session.attach", Map.of("session_id", third)).get("session_id").asText());
+      assertEquals("controlled", c.ok("session.info", null).get("state").asText());
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void aSessionEndedByItsEmptyTimeoutUnbindsItsConnection() {
+    try (TestNode timing = TestNode.start("switchboard.session.empty-timeout = 1s");
+         ControlClient c = ControlClient.connect(timing.ws())) {
+      String id = c.ok("session.create", null).get("session_id").asText();
+      c.awaitEvent("app.started");
+
+      JsonNode timeout = c.awaitEvent("session.empty_timeout");
+      assertEquals(id, timeout.get("data").get("session_id").asText());
+      assertEquals(1, timeout.get("data").get("empty_timeout_secs").asLong());
+      assertEquals("empty_timeout", c.awaitEvent("app.terminating").get("data").get("reason").asText());
+      assertEquals("empty_timeout", c.awaitEvent("app.terminated").get("data").get("reason").asText());
+
+      assertEquals("NO_SESSION", c.errorCode("session.info", null));
+      String next = c.ok("session.create", null).get("session_id").asText();
+      assertFalse(next.equals(id));
+      assertEquals(next, c.awaitEvent("app.started").get("data").get("session_id").asText());
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void accessUrlRequestsKeepASessionFromItsIdleTimeoutWhichThenUnbindsItsConnection() {
+    try (TestNode timing = TestNode.start("""
+            switchboard.session.idle-timeout = 1500ms
+            switchboard.session.http-response-timeout = 50ms
+            """);
+         ControlClient c = ControlClient.connect(timing.ws())) {
+      JsonNode created = c.ok("session.create", null);
+      String id = created.get("session_id").asText();
+      String accessUrl = created.get("media_session_access_url").asText();
+      c.awaitEvent("app.started");
+
+      // twice the idle timeout, with nothing but access-URL requests (the HTTP API's GET does not count)
+      long until = System.currentTimeMillis() + 3000;
+      long lastPoke = 0;
+      while (System.currentTimeMillis() < until) {
+        lastPoke = System.currentTimeMillis();
+        assertEquals(202, Http.post(accessUrl, "still here").status());
+        c.awaitEvent("app.http_request");
+        TestNode.sleep(400);
+      }
+      assertEquals(200, Http.get(timing.http() + "/api/v1/sessions/" + id).status(), "requests to the access URL are activity");
+
+      assertEquals(id, c.awaitEvent("session.idle_timeout").get("data").get("session_id").asText());
+      long quietMs = System.currentTimeMillis() - lastPoke;
+      assertTrue(quietMs >= 1450, "ended " + quietMs + " ms after the last request, before its idle timeout");
+      assertEquals("idle_timeout", c.awaitEvent("app.terminated").get("data").get("reason").asText());
+      String next = c.ok("session.create", null).get("session_id").asText();
+      assertEquals(next, c.awaitEvent("app.started").get("data").get("session_id").asText());
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
   void orphanedSessionIsReclaimedByAttachWithTheMissedEventsReplayed() {
     String id;
     String accessUrl;

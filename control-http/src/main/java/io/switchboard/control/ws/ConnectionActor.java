@@ -12,9 +12,11 @@ import io.switchboard.media.cluster.ErrorCode;
 import io.switchboard.media.metrics.SwitchboardMetrics;
 import io.switchboard.media.session.CallSession;
 import io.switchboard.media.session.Caller;
+import io.switchboard.media.session.EventPayload;
 import io.switchboard.media.session.SessionEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -87,6 +89,22 @@ public final class ConnectionActor {
   /** Frames per write; bounds how much a batch can hold back a critical event queued after it. */
   private static final int MAX_BATCH = 32;
 
+  /**
+   * Every method of the protocol (a new one goes here and into {@link #dispatchBound}). Unbound, those
+   * other than create/attach/list answer NO_SESSION; and only these names become metric labels, so a
+   * client cannot grow the metrics without bound by inventing methods.
+   */
+  static final Set<String> METHODS = Set.of(
+      "session.create", "session.attach", "session.destroy", "session.info", "session.list", "session.bridge",
+      "http.respond", "endpoint.create_from_offer", "endpoint.create_offer", "endpoint.accept_answer",
+      "endpoint.remove", "endpoint.transfer", "endpoint.dtmf.inject", "endpoint.create_tone",
+      "endpoint.create_with_file", "endpoint.file.seek", "endpoint.file.pause", "endpoint.file.resume",
+      "recording.start", "recording.stop", "vad.start", "vad.stop", "stats.subscribe", "stats.unsubscribe");
+
+  /** Metric labels of requests whose method is not one of {@link #METHODS}, and of messages that are no request. */
+  static final String UNKNOWN_METHOD_LABEL = "unknown";
+  static final String INVALID_REQUEST_LABEL = "invalid";
+
   public static Behavior<Command> create(SessionGateway gateway, Settings settings, AccessUrls urls) {
     return Behaviors.setup(ctx -> new ConnectionActor(ctx, gateway, settings, urls).unbound(null, 0));
   }
@@ -144,29 +162,38 @@ public final class ConnectionActor {
         .build();
   }
 
+  /**
+   * A session is bound. It ends on its own too (HTTP DELETE, idle or empty timeout, node shutdown), not
+   * only by this connection's session.destroy: its app.terminated is the last event it sends, so that
+   * event unbinds the connection, which may then create or attach another session.
+   */
   private Behavior<Command> bound(String sessionId, long[] lastSeq) {
     return common()
         .onMessage(Inbound.class, in -> onInbound(in, r -> dispatchBound(r, sessionId, lastSeq)))
-        .onMessage(Delivered.class, d -> {
-          SessionEvent e = d.event();
-          if (e.sessionId().equals(sessionId) && e.seq() > lastSeq[0]) {
-            lastSeq[0] = e.seq();
-            deliver(e);
-          }
-          return Behaviors.same();
-        })
+        .onMessage(Delivered.class, d -> deliverBound(sessionId, lastSeq, d.event())
+            ? unbound(sessionId, lastSeq[0])
+            : Behaviors.same())
         .build();
   }
 
   private Behavior<Command> boundAfter(String sessionId, List<SessionEvent> toDeliver) {
     long[] lastSeq = {0};
     for (SessionEvent e : toDeliver) {
-      if (e.sessionId().equals(sessionId) && e.seq() > lastSeq[0]) {
-        lastSeq[0] = e.seq();
-        deliver(e);
-      }
+      if (deliverBound(sessionId, lastSeq, e)) return unbound(sessionId, lastSeq[0]);
     }
     return bound(sessionId, lastSeq);
+  }
+
+  /**
+   * Delivers an event of the bound session once, in seq order (a replayed event may also come live).
+   *
+   * @return true when it was the session's terminal event, after which nothing of it follows
+   */
+  private boolean deliverBound(String sessionId, long[] lastSeq, SessionEvent e) {
+    if (!e.sessionId().equals(sessionId) || e.seq() <= lastSeq[0]) return false;
+    lastSeq[0] = e.seq();
+    deliver(e);
+    return e.payload() instanceof EventPayload.AppTerminated;
   }
 
   private BehaviorBuilder<Command> common() {
@@ -198,23 +225,23 @@ public final class ConnectionActor {
     inboundAck = in.ackTo();
     Frame frame = in.frame();
     if (frame instanceof TooLarge t) {
-      return replyError(NullNode.instance, "invalid", new ProtocolError(ErrorCode.INVALID_REQUEST,
+      return replyError(NullNode.instance, INVALID_REQUEST_LABEL, new ProtocolError(ErrorCode.INVALID_REQUEST,
           "message of " + t.size() + " characters or more exceeds max-message-size"));
     }
     if (frame instanceof Binary) {
-      return replyError(NullNode.instance, "invalid",
+      return replyError(NullNode.instance, INVALID_REQUEST_LABEL,
           new ProtocolError(ErrorCode.INVALID_REQUEST, "binary messages are not part of the control protocol"));
     }
     Request request;
     try {
       request = Request.parse(((Text) frame).text());
     } catch (Request.Invalid invalid) {
-      return replyError(invalid.id, "invalid", invalid.error);
+      return replyError(invalid.id, INVALID_REQUEST_LABEL, invalid.error);
     }
     try {
       return dispatch.apply(request);
     } catch (ProtocolError e) {
-      return replyError(request.id(), request.method(), e);
+      return replyError(request.id(), methodLabel(request.method()), e);
     }
   }
 
@@ -240,13 +267,9 @@ public final class ConnectionActor {
         }, CallSession.Attached::replay);
       }
       case "session.list" -> list(r);
-      case "session.destroy", "session.info", "http.respond", "endpoint.create_from_offer", "endpoint.create_offer",
-          "endpoint.create_tone", "recording.start", "recording.stop", "endpoint.create_with_file",
-          "endpoint.file.seek", "endpoint.file.pause", "endpoint.file.resume", "vad.start", "vad.stop",
-          "endpoint.accept_answer", "endpoint.remove", "stats.subscribe", "stats.unsubscribe",
-          "endpoint.dtmf.inject", "endpoint.transfer", "session.bridge" ->
-          throw new ProtocolError(ErrorCode.NO_SESSION, "this connection has no session; create or attach one first");
-      default -> throw unknownMethod(r);
+      default -> throw METHODS.contains(r.method())
+          ? new ProtocolError(ErrorCode.NO_SESSION, "this connection has no session; create or attach one first")
+          : unknownMethod(r);
     };
   }
 
@@ -357,9 +380,9 @@ public final class ConnectionActor {
   /** Replies, then takes the behaviour the request's outcome calls for (computed on the actor's thread). */
   private Behavior<Command> onCompleted(Completed c) {
     if (c.failure() != null) {
-      replyError(c.id(), c.method(), SessionGateway.convertError(c.failure()));
+      replyError(c.id(), methodLabel(c.method()), SessionGateway.convertError(c.failure()));
     } else {
-      metrics.controlCommands.labelValues(c.method(), "ok").inc();
+      metrics.controlCommands.labelValues(methodLabel(c.method()), "ok").inc();
       outbox.offerReply(Json.result(c.id(), c.result()));
       flush();
       ackInbound();
@@ -367,12 +390,18 @@ public final class ConnectionActor {
     return c.then().get();
   }
 
-  private Behavior<Command> replyError(JsonNode id, String method, ProtocolError error) {
-    metrics.controlCommands.labelValues(method, error.code().name()).inc();
+  /** @param label the request's {@link #methodLabel}, or {@link #INVALID_REQUEST_LABEL} */
+  private Behavior<Command> replyError(JsonNode id, String label, ProtocolError error) {
+    metrics.controlCommands.labelValues(label, error.code().name()).inc();
     outbox.offerReply(Json.error(id, error.code(), error.getMessage()));
     flush();
     ackInbound();
     return Behaviors.same();
+  }
+
+  /** The method as a metric label: the client chooses the name, so only known ones are kept. */
+  private static String methodLabel(String method) {
+    return METHODS.contains(method) ? method : UNKNOWN_METHOD_LABEL;
   }
 
   private ProtocolError unknownMethod(Request r) {
