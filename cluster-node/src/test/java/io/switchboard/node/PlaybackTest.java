@@ -29,6 +29,7 @@ class PlaybackTest {
   static Path media;
   static HttpServer web;
   static final AtomicInteger downloads = new AtomicInteger();
+  static final AtomicInteger musicDownloads = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -43,6 +44,13 @@ class PlaybackTest {
     web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     web.createContext("/hold.wav", exchange -> {
       downloads.incrementAndGet();
+      byte[] body = Files.readAllBytes(media.resolve("tone400.wav"));
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    web.createContext("/music.wav", exchange -> {
+      musicDownloads.incrementAndGet();
       byte[] body = Files.readAllBytes(media.resolve("tone400.wav"));
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
@@ -106,6 +114,124 @@ class PlaybackTest {
     assertEquals(endpointId, change.get("endpoint_id").asText());
     assertEquals(from, change.get("old_state").asText());
     assertEquals(to, change.get("new_state").asText());
+  }
+
+  /** The node's {@code switchboard_playback_decodes_total}, as a Prometheus scraper reads it. */
+  static long decodes() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^switchboard_playback_decodes_total (\\S+)$")
+        .matcher(Http.get(node.http() + "/metrics").body());
+    assertTrue(m.find(), "the metric is exported");
+    return (long) Double.parseDouble(m.group(1));
+  }
+
+  /** Waits for every one of {@code endpointIds} to reach {@code state}, in any order, passing over other changes. */
+  static void awaitStateOf(ControlClient c, String state, String... endpointIds) {
+    java.util.Set<String> waiting = new java.util.HashSet<>(List.of(endpointIds));
+    while (!waiting.isEmpty()) {
+      JsonNode change = c.awaitEvent("endpoint.state_changed").get("data");
+      if (change.get("new_state").asText().equals(state)) waiting.remove(change.get("endpoint_id").asText());
+    }
+  }
+
+  @Test
+  void aSharedSourceIsDecodedOnceForEverySessionThatPlaysIt() throws Exception {
+    wav(media.resolve("hold-music.wav"), 8000, 1, 16, 16000, t -> 6000 * Math.sin(2 * Math.PI * 500 * t));
+    List<ControlClient> clients = new java.util.ArrayList<>();
+    List<RtpPeer> peers = new java.util.ArrayList<>();
+    try {
+      long before = decodes();
+      List<String> files = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        ControlClient c = ControlClient.connect(node.ws());
+        RtpPeer peer = new RtpPeer(i + 1);
+        clients.add(c);
+        peers.add(peer);
+        c.ok("session.create", null);
+        RtpRelayTest.createFromOffer(c, peer.offer("0", ""), "sendrecv");
+        files.add(play(c, Map.of("source", "hold-music.wav", "shared", true)));
+      }
+      for (int i = 0; i < 3; i++) {
+        awaitState(clients.get(i), files.get(i), "buffering", "playing");
+        for (int p = 0; p < 10; p++) {
+          var packet = peers.get(i).receive(2000);
+          assertNotNull(packet, "session " + i + " packet " + p);
+          if (p == 5) assertTrue(MediaSourcesTest.power(decode(RtpPeer.payload(packet), G711.PCMU), 500) > 0.01, "the hold music");
+        }
+      }
+      assertEquals(1, decodes() - before, "three sessions, one decode");
+
+      // the count is of decodes, not of sources: without sharing, each play decodes the file again
+      for (int i = 0; i < 2; i++) {
+        ControlClient c = clients.get(i);
+        c.ok("endpoint.remove", Map.of("endpoint_id", files.get(i)));
+        awaitStateOf(c, "playing", play(c, Map.of("source", "hold-music.wav")));
+      }
+      assertEquals(3, decodes() - before, "two more plays, unshared: two more decodes");
+    } finally {
+      for (ControlClient c : clients) {
+        c.ok("session.destroy", null);
+        c.close();
+      }
+      peers.forEach(RtpPeer::close);
+    }
+  }
+
+  @Test
+  void withoutSharingOneDownloadServesEveryPlayWithinItsTtlAndItThenExpires() throws Exception {
+    String url = "http://127.0.0.1:" + web.getAddress().getPort() + "/music.wav";
+    Map<String, Object> music = Map.of("source", url, "cache_ttl_secs", 2);
+    try (ControlClient c = ControlClient.connect(node.ws())) {
+      c.ok("session.create", null);
+      long before = decodes();
+      int fetched = musicDownloads.get();
+      long firstPlayMs = System.currentTimeMillis();
+      String first = play(c, music);
+      String second = play(c, music);
+      awaitStateOf(c, "playing", first, second);
+      assertEquals(1, musicDownloads.get() - fetched, "two plays within the TTL: one download");
+      assertEquals(2, decodes() - before, "each unshared play decodes its own clip");
+
+      Thread.sleep(Math.max(0, firstPlayMs + 2300 - System.currentTimeMillis()));
+      awaitStateOf(c, "playing", play(c, music));
+      assertEquals(2, musicDownloads.get() - fetched, "after cache_ttl_secs the URL is fetched again");
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
+  void startMsBeginsPlayingAtThatPointOfTheFile() throws Exception {
+    // 400 Hz for the first half second, 1200 Hz for the second
+    wav(media.resolve("two-tones.wav"), 8000, 1, 16, 8000, t -> 6000 * Math.sin(2 * Math.PI * (t < 0.5 ? 400 : 1200) * t));
+    try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
+      c.ok("session.create", null);
+      RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
+
+      // from 500 ms: the second half only, 25 packets of 1200 Hz
+      String late = play(c, Map.of("source", "two-tones.wav", "start_ms", 500));
+      for (int i = 0; i < 25; i++) {
+        var p = a.receive(2000);
+        assertNotNull(p, "packet " + i);
+        short[] pcm = decode(RtpPeer.payload(p), G711.PCMU);
+        assertTrue(MediaSourcesTest.power(pcm, 1200) > 0.01 && MediaSourcesTest.power(pcm, 400) < 0.001,
+            "packet " + i + " is from the second half");
+      }
+      assertNull(a.receive(300), "the 500 ms after start_ms are 25 packets");
+      awaitStateOf(c, "finished", late);
+      c.ok("endpoint.remove", Map.of("endpoint_id", late));
+
+      // from 250 ms: 12 packets of the first half, one across the change, 24 and a half of the second
+      String middle = play(c, Map.of("source", "two-tones.wav", "start_ms", 250));
+      int packets = 0;
+      for (var p = a.receive(2000); p != null; p = a.receive(300)) {
+        short[] pcm = decode(RtpPeer.payload(p), G711.PCMU);
+        if (packets < 12) assertTrue(MediaSourcesTest.power(pcm, 400) > 0.01 && MediaSourcesTest.power(pcm, 1200) < 0.001, "packet " + packets);
+        if (packets > 12 && packets < 37) assertTrue(MediaSourcesTest.power(pcm, 1200) > 0.01 && MediaSourcesTest.power(pcm, 400) < 0.001, "packet " + packets);
+        packets++;
+      }
+      assertEquals(38, packets, "750 ms left of the file");
+      awaitStateOf(c, "finished", middle);
+      c.ok("session.destroy", null);
+    }
   }
 
   @Test

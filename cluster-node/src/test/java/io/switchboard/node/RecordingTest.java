@@ -2,6 +2,7 @@ package io.switchboard.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -123,6 +124,62 @@ class RecordingTest {
   }
 
   @Test
+  void aPcapHoldsTheRtcpOfBothSidesAtWallClockTime() throws Exception {
+    // a node of its own: the shared one reports hourly so that packet counts elsewhere stay exact
+    try (TestNode reporting = TestNode.start("""
+        switchboard.media.port-min = 31220
+        switchboard.media.port-max = 31229
+        switchboard.media.rtcp-interval = 300ms
+        switchboard.recording.dir = "%s"
+        """.formatted(dir));
+         ControlClient c = ControlClient.connect(reporting.ws()); RtpPeer a = new RtpPeer(0xA1)) {
+      c.ok("session.create", null);
+      // rtcp-mux: RTP and RTCP share the ports, so the file shows RTCP on the ports it really used
+      RtpRelayTest.Leg la = RtpRelayTest.createFromOffer(c, a.offer("0", "a=rtcp-mux\r\n"), "sendrecv");
+      String id = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "rtcp/leg.pcap"))
+          .get("recording_id").asText();
+      long startedMs = System.currentTimeMillis();
+      for (int i = 0; i < 50; i++) {
+        a.sendRtp(la.port(), 0, toneFrame(440, i));
+        Thread.sleep(20);
+      }
+      assertNotNull(a.receiveRtcp(2000), "the endpoint reported to A");
+      // A's receiver report about nothing in particular: one RTCP packet from the peer
+      ByteBuffer rr = ByteBuffer.allocate(8).putInt(0x80c90001).putInt(0xA1);
+      a.sendRaw(la.port(), rr.array());
+      Thread.sleep(200);
+      JsonNode result = c.ok("recording.stop", Map.of("recording_id", id));
+      long stoppedMs = System.currentTimeMillis();
+
+      String fields = run("tshark", "-r", dir.resolve("rtcp/leg.pcap").toString(), "-Y", "rtcp",
+          "-o", "rtcp.heuristic_rtcp:TRUE", "-T", "fields", "-E", "separator=,",
+          "-e", "frame.time_epoch", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "rtcp.senderssrc", "-e", "rtcp.pt");
+      List<String[]> rows = fields.lines().filter(l -> !l.isBlank()).map(l -> l.split(",")).toList();
+      int ours = 0;
+      int peers = 0;
+      for (String[] row : rows) {
+        double at = Double.parseDouble(row[0]) * 1000;
+        assertTrue(at >= startedMs - 1000 && at <= stoppedMs + 1000, "wall-clock time, not time since start: " + row[0]);
+        if (Integer.parseInt(row[1]) == la.port() && Integer.parseInt(row[2]) == a.port()) {
+          ours++;
+          // alone in its session the endpoint sends A no RTP: a receiver report, with its CNAME
+          assertEquals("201,202", row[4] + "," + row[5], String.join(",", row));
+          assertTrue(Long.decode(row[3]) != 0xA1, "about the endpoint's own stream");
+        } else {
+          assertEquals(a.port(), Integer.parseInt(row[1]));
+          assertEquals(la.port(), Integer.parseInt(row[2]));
+          assertEquals(0xA1, Long.decode(row[3]), "A's report, as it arrived");
+          peers++;
+        }
+      }
+      assertTrue(ours >= 1, "the endpoint's own reports are recorded:\n" + fields);
+      assertEquals(1, peers, "and A's one report:\n" + fields);
+      assertEquals(50 + ours + peers, result.get("packets").asLong(), "A's RTP and every report, nothing else");
+      c.ok("session.destroy", null);
+    }
+  }
+
+  @Test
   void aSessionRecordedAsWavHearsEveryPartyAndTheTone() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
@@ -214,7 +271,12 @@ class RecordingTest {
       String legRec = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "ends/leg.wav",
           "format", "wav")).get("recording_id").asText();
       String sessionRec = c.ok("recording.start", Map.of("file_path", "ends/session.pcap")).get("recording_id").asText();
-      for (int i = 0; i < 10; i++) a.sendRtp(la.port(), 0, toneFrame(440, i));
+      String sessionWav = c.ok("recording.start", Map.of("file_path", "ends/session.wav", "format", "wav"))
+          .get("recording_id").asText();
+      for (int i = 0; i < 10; i++) { // 200 ms of 440 Hz at real time
+        a.sendRtp(la.port(), 0, toneFrame(440, i));
+        Thread.sleep(20);
+      }
       Thread.sleep(100);
 
       c.ok("endpoint.remove", Map.of("endpoint_id", la.endpointId()));
@@ -223,25 +285,57 @@ class RecordingTest {
       assertEquals("endpoint_removed", stopped.get("reason").asText());
       assertEquals("ends/leg.wav", stopped.get("file_path").asText());
       assertEquals(10, stopped.get("packets").asLong());
-      run("sox", "--i", dir.resolve("ends/leg.wav").toString());
+      assertEquals(0, stopped.get("dropped_packets").asLong(), stopped.toString());
+      assertTrue(stopped.get("duration_ms").asLong() >= 200, "at least the 200 ms A sent: " + stopped);
+      assertFinalWav(dir.resolve("ends/leg.wav"), stopped.get("duration_ms").asLong());
 
       c.events.clear();
       c.ok("session.destroy", null);
       List<JsonNode> frames = new ArrayList<>(c.events); // events that came before the reply
       while (frames.stream().noneMatch(e -> e.get("event").asText().equals("app.terminated"))) frames.add(c.next(5));
       List<String> order = new ArrayList<>();
-      Map<String, JsonNode> byName = new HashMap<>();
+      Map<String, JsonNode> stoppedById = new HashMap<>();
       for (JsonNode e : frames) {
         order.add(e.get("event").asText());
-        byName.put(e.get("event").asText(), e.get("data"));
+        if (e.get("event").asText().equals("recording.stopped")) stoppedById.put(e.get("data").get("recording_id").asText(), e.get("data"));
       }
-      assertEquals(List.of("app.terminating", "recording.stopped", "app.terminated"), order);
-      assertEquals(sessionRec, byName.get("recording.stopped").get("recording_id").asText());
-      assertEquals("session_ended", byName.get("recording.stopped").get("reason").asText());
-      assertEquals(10, byName.get("recording.stopped").get("packets").asLong());
+      assertEquals(List.of("app.terminating", "recording.stopped", "recording.stopped", "app.terminated"), order);
+      assertEquals(java.util.Set.of(sessionRec, sessionWav), stoppedById.keySet());
+      for (JsonNode s : stoppedById.values()) {
+        assertEquals("session_ended", s.get("reason").asText());
+        assertEquals(10, s.get("packets").asLong(), s.toString());
+        assertEquals(0, s.get("dropped_packets").asLong(), s.toString());
+        assertTrue(s.get("duration_ms").asLong() >= 300, "from start to the end of the session: " + s);
+      }
       assertTrue(run("tshark", "-r", dir.resolve("ends/session.pcap").toString()).lines().count() == 10);
+      assertFinalWav(dir.resolve("ends/session.wav"), stoppedById.get(sessionWav).get("duration_ms").asLong());
       assertFalse(session.isEmpty());
     }
+  }
+
+  /**
+   * A WAV whose header was finalised: its sizes cover the audio in the file (not the zero length written
+   * when it was opened), sox reads the duration the recording reported, and A's 440 Hz is in it.
+   */
+  static void assertFinalWav(Path wav, long reportedMs) throws Exception {
+    long size = Files.size(wav);
+    ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(wav), 0, 44).order(ByteOrder.LITTLE_ENDIAN);
+    assertEquals(size - 44, header.getInt(40), "data size of " + wav.getFileName());
+    assertEquals(size - 8, header.getInt(4), "RIFF size of " + wav.getFileName());
+    double seconds = Double.parseDouble(run("sox", "--i", "-D", wav.toString()).trim());
+    assertTrue(seconds >= 0.2, wav.getFileName() + " holds at least the 200 ms A sent: " + seconds);
+    assertEquals(reportedMs / 1000.0, seconds, 0.02, "the header says what the recording reported");
+    short[] mono = samples(wav)[0];
+    short[] spoken = new short[1600];
+    int loudest = 0;
+    for (int i = 0; i + 1600 <= mono.length; i += 160) {
+      short[] window = Arrays.copyOfRange(mono, i, i + 1600);
+      if (MediaSourcesTest.power(window, 440) > MediaSourcesTest.power(spoken, 440)) {
+        spoken = window;
+        loudest = i;
+      }
+    }
+    assertTrue(MediaSourcesTest.power(spoken, 440) > 0.005, "A's 200 ms of 440 Hz, at sample " + loudest);
   }
 
   @Test

@@ -28,9 +28,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * One endpoint (a call leg's RTP stream or a bridge half) as a Cluster Sharding entity. Its id carries
- * the key of the node that bound its sockets, and {@link NodePinnedAllocationStrategy} keeps it there,
- * so the entity always runs beside its {@link MediaPort}.
+ * One endpoint (a call leg's RTP stream, a bridge half, or a tone or file source) as a Cluster Sharding
+ * entity. Its id carries the key of the node that holds its {@link MediaPort} (for a leg, the node that
+ * bound its sockets), and {@link NodePinnedAllocationStrategy} keeps it there, so the entity always runs
+ * beside its port.
  *
  * <p>The entity owns the endpoint's life and news: its state machine (new → connected), the rare
  * events of its media thread (first packet, digits, RTCP BYE, media timeout) turned into session

@@ -17,6 +17,8 @@ import java.nio.channels.FileChannel;
 final class PcapWriter implements RecordingWriter {
 
   private static final int LINKTYPE_ETHERNET = 1;
+  private static final int FILE_HEADER = 24;
+  private static final int RECORD_HEADER = 16;
   private static final byte[] MAC_LOCAL = {0x02, 0, 0, 0, 0, 0x01};
   private static final byte[] MAC_PEER = {0x02, 0, 0, 0, 0, 0x02};
 
@@ -24,6 +26,8 @@ final class PcapWriter implements RecordingWriter {
   private final FileChannel file;
   private final ByteBuffer out = ByteBuffer.allocate(1 << 17).order(ByteOrder.LITTLE_ENDIAN);
   private int ipId;
+  /** Bytes of the file written by completed flushes: the file header and whole packets only. */
+  private long durable;
 
   PcapWriter(Recording recording, FileChannel file) throws IOException {
     this.recording = recording;
@@ -107,6 +111,7 @@ final class PcapWriter implements RecordingWriter {
   private void flush() throws IOException {
     out.flip();
     while (out.hasRemaining()) file.write(out);
+    durable += out.limit();
     out.clear();
   }
 
@@ -118,12 +123,35 @@ final class PcapWriter implements RecordingWriter {
     return (nowNanos - recording.startNanos) / 1_000_000;
   }
 
+  /**
+   * Closes the file after a failure (typically a full disk), cut back to the last whole packet that
+   * reached the disk, so tshark reads it to the end without "cut short in the middle of a packet".
+   * The buffer that was being written still holds the packets, which tells where each one ends.
+   */
   @Override
   public void abandon() {
     try {
-      file.close();
-    } catch (IOException ignored) {
-      // the recording already failed; nothing more to do with the file
+      long onDisk = file.size() - durable; // of the buffer whose flush failed (0 when it failed elsewhere)
+      out.order(ByteOrder.LITTLE_ENDIAN);
+      int whole = durable == 0 ? FILE_HEADER : 0; // the first flush starts with the file header
+      if (onDisk < whole) {
+        file.truncate(0); // not even the file header got through: nothing readable to keep
+        return;
+      }
+      while (whole + RECORD_HEADER <= onDisk) {
+        int next = whole + RECORD_HEADER + out.getInt(whole + 8);
+        if (next > onDisk) break;
+        whole = next;
+      }
+      file.truncate(durable + whole);
+    } catch (IOException | RuntimeException ignored) {
+      // the disk refuses even this: the file stays as it is
+    } finally {
+      try {
+        file.close();
+      } catch (IOException ignored) {
+        // the recording already failed; nothing more to do with the file
+      }
     }
   }
 }

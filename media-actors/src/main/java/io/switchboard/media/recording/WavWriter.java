@@ -40,7 +40,7 @@ final class WavWriter implements RecordingWriter {
     this.channels = recording.stereo ? 2 : 1;
     this.window = new int[channels][WINDOW];
     java.util.Arrays.fill(cursors, Long.MIN_VALUE);
-    header(0);
+    header(out, 0);
     out.flip();
     while (out.hasRemaining()) file.write(out);
     out.clear();
@@ -134,9 +134,9 @@ final class WavWriter implements RecordingWriter {
     out.clear();
   }
 
-  private void header(long samples) {
-    long data = samples * 2 * channels;
-    out.put(new byte[] {'R', 'I', 'F', 'F'}).putInt((int) (36 + data)).put(new byte[] {'W', 'A', 'V', 'E'})
+  /** The 44-byte header of a file whose data chunk holds {@code data} bytes. */
+  private void header(ByteBuffer b, long data) {
+    b.put(new byte[] {'R', 'I', 'F', 'F'}).putInt((int) (36 + data)).put(new byte[] {'W', 'A', 'V', 'E'})
         .put(new byte[] {'f', 'm', 't', ' '}).putInt(16).putShort((short) 1).putShort((short) channels)
         .putInt(RATE).putInt(RATE * 2 * channels).putShort((short) (2 * channels)).putShort((short) 16)
         .put(new byte[] {'d', 'a', 't', 'a'}).putInt((int) data);
@@ -145,7 +145,7 @@ final class WavWriter implements RecordingWriter {
   @Override
   public long finish(long nowNanos) throws IOException {
     flushTo(Math.max(end, (nowNanos - recording.startNanos) * RATE / 1_000_000_000L));
-    header(written);
+    header(out, written * 2 * channels);
     out.flip();
     file.write(out, 0);
     out.clear();
@@ -154,12 +154,32 @@ final class WavWriter implements RecordingWriter {
     return written * 1000 / RATE;
   }
 
+  /**
+   * Closes the file after a failure (typically a full disk) with a header that covers the whole sample
+   * frames that reached the disk, so what was recorded still opens and plays; a torn last frame is cut
+   * off. Rewriting the header and truncating need no new disk space, so they work on a full disk; when
+   * even they fail, the file keeps the header of length zero that it started with.
+   */
   @Override
   public void abandon() {
     try {
-      file.close();
-    } catch (IOException ignored) {
-      // the recording already failed; nothing more to do with the file
+      long data = file.size() - HEADER;
+      if (data > 0) {
+        data -= data % (2L * channels);
+        file.truncate(HEADER + data);
+        ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        header(h, data);
+        h.flip();
+        while (h.hasRemaining()) file.write(h, h.position());
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // the disk refuses even this: the file stays as it is
+    } finally {
+      try {
+        file.close();
+      } catch (IOException ignored) {
+        // the recording already failed; nothing more to do with the file
+      }
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.switchboard.media.source;
 
 import com.typesafe.config.Config;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.switchboard.media.metrics.SwitchboardMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -52,6 +54,7 @@ public final class ClipLibrary implements Extension {
   private final Map<String, Cached<byte[]>> downloads = new ConcurrentHashMap<>();
   private final Map<String, Cached<Clip>> shared = new ConcurrentHashMap<>();
   private final AtomicInteger fetches = new AtomicInteger();
+  private final Counter decodes;
 
   private ClipLibrary(ActorSystem<?> system) {
     Config c = system.settings().config().getConfig("switchboard.media");
@@ -61,6 +64,7 @@ public final class ClipLibrary implements Extension {
     this.pool = Executors.newFixedThreadPool(2, daemon("switchboard-clips-"));
     this.downloadPool = Executors.newCachedThreadPool(daemon("switchboard-downloads-"));
     this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+    this.decodes = SwitchboardMetrics.get(system).playbackDecodes;
     system.getWhenTerminated().thenRun(() -> {
       pool.shutdownNow();
       downloadPool.shutdownNow();
@@ -131,13 +135,13 @@ public final class ClipLibrary implements Extension {
    * this play (its download may still come from the download cache).
    */
   public CompletableFuture<Clip> load(Source source, boolean shareDecoded, Duration cacheTtl, Duration timeout) {
-    if (!shareDecoded) return bytes(source, cacheTtl, timeout).thenApplyAsync(ClipLibrary::decode, pool);
+    if (!shareDecoded) return bytes(source, cacheTtl, timeout).thenApplyAsync(this::decode, pool);
     long now = System.currentTimeMillis();
     shared.values().removeIf(c -> c.expiresAtMillis() < now && c.value().isDone());
     long keep = now + Math.max(cacheTtl.toMillis(), 60_000);
     Cached<Clip> entry = shared.compute(source.key(), (k, old) -> old != null && !old.value().isCompletedExceptionally()
         ? new Cached<>(old.value(), Math.max(keep, old.expiresAtMillis()))
-        : new Cached<>(bytes(source, cacheTtl, timeout).thenApplyAsync(ClipLibrary::decode, pool), keep));
+        : new Cached<>(bytes(source, cacheTtl, timeout).thenApplyAsync(this::decode, pool), keep));
     entry.value().thenRun(this::trim);
     return entry.value();
   }
@@ -226,7 +230,8 @@ public final class ClipLibrary implements Extension {
     }
   }
 
-  private static Clip decode(byte[] data) {
+  private Clip decode(byte[] data) {
+    decodes.inc();
     try {
       return AudioDecoder.decode(data);
     } catch (IOException e) {

@@ -1,7 +1,7 @@
 package io.switchboard.media.source;
 
 /**
- * Audio made on the node rather than received from a peer: tones now, files next. The media thread
+ * Audio made on the node rather than received from a peer: tones and files. The media thread
  * asks for one 20 ms frame (160 samples of 16-bit PCM at 8 kHz) per tick; a source never blocks there.
  */
 public interface FrameSource {

@@ -4,16 +4,20 @@ import io.switchboard.media.codec.G711;
 import java.nio.ByteBuffer;
 
 /**
- * Voice activity detection on one endpoint's inbound audio, 20 ms frame by frame (media thread, no
+ * Voice activity detection on one endpoint's inbound audio, packet by packet (media thread, no
  * allocation).
  *
  * <p>The decision is energy against an adaptive noise floor, the classic minimum-tracking design: the
- * floor follows the frame energy down at once and creeps up slowly (about 1 dB a second), so steady
+ * floor follows the packet energy down at once and creeps up slowly (about 1 dB a second), so steady
  * noise, hum or a line's hiss becomes the floor while speech, which rises and falls many times a second,
- * stands above it. A frame's speech likelihood grows with its height above the floor (a logistic curve,
+ * stands above it. A packet's speech likelihood grows with its height above the floor (a logistic curve,
  * 0.5 at 9 dB) and is zero below an absolute level no voice falls under; {@code speechThreshold} is the
- * likelihood a frame needs. Speech starts after 3 speech frames in a row (60 ms, so clicks do not
+ * likelihood a packet needs. Speech starts after 60 ms of speech packets in a row (so clicks do not
  * count) and ends after 300 ms without one (the pauses between words stay inside it).
+ *
+ * <p>All timing is audio time, taken from each packet's length (8 kHz: G.711 carries one sample per
+ * byte), never from a packet count: peers send 10, 20, 30 ms or longer packets, and silence must last
+ * as long in the events as it did on the line.
  */
 public final class VoiceActivityDetector {
 
@@ -24,72 +28,74 @@ public final class VoiceActivityDetector {
     void silence(long silenceMs);
   }
 
-  private static final int FRAME_MS = 20;
-  private static final int ONSET_FRAMES = 3;
-  private static final int HANGOVER_FRAMES = 15;
+  private static final int SAMPLES_PER_MS = 8;
+  private static final long ONSET_SAMPLES = 60 * SAMPLES_PER_MS;
+  private static final long HANGOVER_SAMPLES = 300 * SAMPLES_PER_MS;
   private static final double MIN_SPEECH_DB = 40; // 16-bit scale: an RMS of 100, about −50 dBFS
-  private static final double RISE_DB_PER_FRAME = 0.02;
+  private static final double RISE_DB_PER_SAMPLE = 1.0 / 8000; // 1 dB a second
 
-  private final long silenceIntervalMs;
+  private final long silenceIntervalSamples;
   private final double speechThreshold;
   private final Listener listener;
   private double floorDb = Double.NaN;
   private boolean speaking;
-  private int speechRun;
-  private int quietRun;
-  private long silentMs;
-  private long nextSilenceReportMs;
+  private long speechRun;
+  private long quietRun;
+  private long silentSamples;
+  private long nextSilenceReport;
 
   public VoiceActivityDetector(long silenceIntervalMs, double speechThreshold, Listener listener) {
-    this.silenceIntervalMs = silenceIntervalMs;
+    this.silenceIntervalSamples = silenceIntervalMs * SAMPLES_PER_MS;
     this.speechThreshold = speechThreshold;
     this.listener = listener;
-    this.nextSilenceReportMs = silenceIntervalMs;
+    this.nextSilenceReport = silenceIntervalSamples;
   }
 
-  /** One packet's G.711 payload (20 ms is assumed for timing). */
+  /** One packet's G.711 payload: {@code length} bytes are as many samples, {@code length / 8} ms. */
   public void frame(G711 law, ByteBuffer payload, int offset, int length) {
+    if (length <= 0) return;
     double sum = 0;
     for (int i = 0; i < length; i++) {
       double s = G711.decodeSample(law, payload.get(offset + i));
       sum += s * s;
     }
-    level(10 * Math.log10(sum / Math.max(1, length) + 1));
+    level(10 * Math.log10(sum / length + 1), length);
   }
 
-  /** One frame of 16-bit PCM. */
+  /** One frame of 16-bit PCM at 8 kHz. */
   public void frame(short[] pcm, int samples) {
+    if (samples <= 0) return;
     double sum = 0;
     for (int i = 0; i < samples; i++) sum += (double) pcm[i] * pcm[i];
-    level(10 * Math.log10(sum / Math.max(1, samples) + 1));
+    level(10 * Math.log10(sum / samples + 1), samples);
   }
 
-  private void level(double db) {
+  private void level(double db, int samples) {
     if (Double.isNaN(floorDb) || db < floorDb) floorDb = Double.isNaN(floorDb) ? db : 0.7 * floorDb + 0.3 * db;
-    else floorDb += RISE_DB_PER_FRAME;
+    else floorDb += RISE_DB_PER_SAMPLE * samples;
     boolean speech = likelihood(db) >= speechThreshold;
     if (speech) {
-      speechRun++;
+      speechRun += samples;
       quietRun = 0;
     } else {
       speechRun = 0;
-      quietRun++;
+      quietRun += samples;
     }
     if (!speaking) {
-      if (speechRun >= ONSET_FRAMES) {
+      if (speechRun >= ONSET_SAMPLES) {
         speaking = true;
         listener.speechStarted();
         return;
       }
-      silentMs += FRAME_MS;
-      if (silentMs >= nextSilenceReportMs) {
-        listener.silence(silentMs);
-        nextSilenceReportMs += silenceIntervalMs;
+      silentSamples += samples;
+      if (silentSamples >= nextSilenceReport) {
+        listener.silence(silentSamples / SAMPLES_PER_MS);
+        nextSilenceReport += silenceIntervalSamples;
       }
-    } else if (quietRun >= HANGOVER_FRAMES) {
+    } else if (quietRun >= HANGOVER_SAMPLES) {
       speaking = false;
-      silentMs = (long) quietRun * FRAME_MS; // the silence began when the last speech frame ended
-      nextSilenceReportMs = silenceIntervalMs;
+      silentSamples = quietRun; // the silence began when the last speech packet ended
+      nextSilenceReport = silenceIntervalSamples;
     }
   }
 
