@@ -124,7 +124,20 @@ class RecordingTest {
   }
 
   @Test
-  void aPcapHoldsTheRtcpOfBothSidesAtWallClockTime() throws Exception {
+  void aPcapHoldsTheRtcpOfBothSidesAtWallClockTimeWithRtcpMux() throws Exception {
+    pcapHoldsTheRtcpOfBothSides(true);
+  }
+
+  @Test
+  void aPcapShowsRtcpOnTheRtcpPortsItUsedWithoutRtcpMux() throws Exception {
+    pcapHoldsTheRtcpOfBothSides(false);
+  }
+
+  /**
+   * With rtcp-mux RTP and RTCP share the ports; without it the peer names its RTCP port (a=rtcp) and
+   * ours is the RTP port + 1. Either way the file shows each report on the ports it really used.
+   */
+  private void pcapHoldsTheRtcpOfBothSides(boolean mux) throws Exception {
     // a node of its own: the shared one reports hourly so that packet counts elsewhere stay exact
     try (TestNode reporting = TestNode.start("""
         switchboard.media.port-min = 31220
@@ -132,26 +145,29 @@ class RecordingTest {
         switchboard.media.rtcp-interval = 300ms
         switchboard.recording.dir = "%s"
         """.formatted(dir));
-         ControlClient c = ControlClient.connect(reporting.ws()); RtpPeer a = new RtpPeer(0xA1)) {
+         ControlClient c = ControlClient.connect(reporting.ws()); RtpPeer a = new RtpPeer(0xA1);
+         RtpPeer aRtcp = new RtpPeer(0xA1)) {
       c.ok("session.create", null);
-      // rtcp-mux: RTP and RTCP share the ports, so the file shows RTCP on the ports it really used
-      RtpRelayTest.Leg la = RtpRelayTest.createFromOffer(c, a.offer("0", "a=rtcp-mux\r\n"), "sendrecv");
-      String id = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "rtcp/leg.pcap"))
+      RtpPeer peerRtcp = mux ? a : aRtcp;
+      String attributes = mux ? "a=rtcp-mux\r\n" : "a=rtcp:" + aRtcp.port() + "\r\n";
+      RtpRelayTest.Leg la = RtpRelayTest.createFromOffer(c, a.offer("0", attributes), "sendrecv");
+      int ourRtcpPort = mux ? la.port() : la.port() + 1;
+      String id = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "rtcp/leg-" + mux + ".pcap"))
           .get("recording_id").asText();
       long startedMs = System.currentTimeMillis();
       for (int i = 0; i < 50; i++) {
         a.sendRtp(la.port(), 0, toneFrame(440, i));
         Thread.sleep(20);
       }
-      assertNotNull(a.receiveRtcp(2000), "the endpoint reported to A");
+      assertNotNull(peerRtcp.receiveRtcp(2000), "the endpoint reported to A");
       // A's receiver report about nothing in particular: one RTCP packet from the peer
       ByteBuffer rr = ByteBuffer.allocate(8).putInt(0x80c90001).putInt(0xA1);
-      a.sendRaw(la.port(), rr.array());
+      peerRtcp.sendRaw(ourRtcpPort, rr.array());
       Thread.sleep(200);
       JsonNode result = c.ok("recording.stop", Map.of("recording_id", id));
       long stoppedMs = System.currentTimeMillis();
 
-      String fields = run("tshark", "-r", dir.resolve("rtcp/leg.pcap").toString(), "-Y", "rtcp",
+      String fields = run("tshark", "-r", dir.resolve("rtcp/leg-" + mux + ".pcap").toString(), "-Y", "rtcp",
           "-o", "rtcp.heuristic_rtcp:TRUE", "-T", "fields", "-E", "separator=,",
           "-e", "frame.time_epoch", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "rtcp.senderssrc", "-e", "rtcp.pt");
       List<String[]> rows = fields.lines().filter(l -> !l.isBlank()).map(l -> l.split(",")).toList();
@@ -160,14 +176,14 @@ class RecordingTest {
       for (String[] row : rows) {
         double at = Double.parseDouble(row[0]) * 1000;
         assertTrue(at >= startedMs - 1000 && at <= stoppedMs + 1000, "wall-clock time, not time since start: " + row[0]);
-        if (Integer.parseInt(row[1]) == la.port() && Integer.parseInt(row[2]) == a.port()) {
+        if (Integer.parseInt(row[1]) == ourRtcpPort && Integer.parseInt(row[2]) == peerRtcp.port()) {
           ours++;
           // alone in its session the endpoint sends A no RTP: a receiver report, with its CNAME
           assertEquals("201,202", row[4] + "," + row[5], String.join(",", row));
           assertTrue(Long.decode(row[3]) != 0xA1, "about the endpoint's own stream");
         } else {
-          assertEquals(a.port(), Integer.parseInt(row[1]));
-          assertEquals(la.port(), Integer.parseInt(row[2]));
+          assertEquals(peerRtcp.port(), Integer.parseInt(row[1]), String.join(",", row));
+          assertEquals(ourRtcpPort, Integer.parseInt(row[2]), String.join(",", row));
           assertEquals(0xA1, Long.decode(row[3]), "A's report, as it arrived");
           peers++;
         }

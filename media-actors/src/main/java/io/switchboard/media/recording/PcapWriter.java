@@ -39,8 +39,9 @@ final class PcapWriter implements RecordingWriter {
   public void write(PacketRing.Record r) throws IOException {
     if ((r.flags & RecordingTap.PCM) != 0) return; // a local source's audio has no packets to show
     Recording.Leg leg = recording.legs.get(r.leg);
-    InetSocketAddress local = leg.local();
-    InetSocketAddress remote = leg.remote().get();
+    boolean rtcp = (r.flags & RecordingTap.RTCP) != 0;
+    InetSocketAddress local = rtcp ? leg.localRtcp() : leg.local();
+    InetSocketAddress remote = (rtcp ? leg.remoteRtcp() : leg.remote()).get();
     if (local == null || remote == null) return;
     boolean inbound = (r.flags & RecordingTap.INBOUND) != 0;
     InetSocketAddress src = inbound ? remote : local;

@@ -19,7 +19,9 @@ public final class Recording {
   static final int MAX_LEGS = 0xffff;
 
   /** An endpoint as a recording knows it: where its packets go from and to, and how to decode its audio. */
-  record Leg(String endpointId, InetSocketAddress local, java.util.function.Supplier<InetSocketAddress> remote, G711 law) {}
+  /** One endpoint a recording hears: its addresses for RTP and for RTCP (the peer's may change as it is learned). */
+  record Leg(String endpointId, InetSocketAddress local, java.util.function.Supplier<InetSocketAddress> remote,
+             InetSocketAddress localRtcp, java.util.function.Supplier<InetSocketAddress> remoteRtcp, G711 law) {}
 
   /**
    * What a finished recording reports ({@code recording.stop} and {@code recording.stopped}).
@@ -73,8 +75,9 @@ public final class Recording {
    * @param audioPayloadType the endpoint's audio payload type (for WAV decoding), -1 for local sources
    */
   public RecordingTap tap(String endpointId, InetSocketAddress local, java.util.function.Supplier<InetSocketAddress> remote,
+                          InetSocketAddress localRtcp, java.util.function.Supplier<InetSocketAddress> remoteRtcp,
                           G711 law, int audioPayloadType) {
-    Leg entry = new Leg(endpointId, local, remote, law);
+    Leg entry = new Leg(endpointId, local, remote, localRtcp, remoteRtcp, law);
     for (int i = 0; i < legs.size(); i++) {
       if (legs.get(i).endpointId().equals(endpointId)) { // the same endpoint again (back from a transfer)
         legs.set(i, entry);

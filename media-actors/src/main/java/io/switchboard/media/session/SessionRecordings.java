@@ -107,7 +107,7 @@ final class SessionRecordings {
 
   /** Bridge halves are tapped too: what crosses into this session arrives there, as PCM. */
   private static void tap(Recording recording, String endpointId, MediaPort port) {
-    var tap = recording.tap(endpointId, port.localAddress(), port::remote, port.law(),
+    var tap = recording.tap(endpointId, port.localAddress(), port::remote, port.localRtcpAddress(), port::rtcpRemote, port.law(),
         port.codec() == null ? -1 : port.codec().payloadType());
     if (tap != null) port.addTap(tap);
   }

@@ -233,10 +233,24 @@ public final class MediaPort {
     taps = java.util.Arrays.stream(taps).filter(t -> t.recording() != recording).toArray(RecordingTap[]::new);
   }
 
-  /** The local address the peer sends to, for recordings; null for ports without sockets. */
+  /** The local address the peer sends RTP to, for recordings; null for ports without sockets. */
   public InetSocketAddress localAddress() {
+    return localAddressOf(rtp);
+  }
+
+  /** The local address the peer sends RTCP to: the RTCP port, or the RTP port with rtcp-mux. */
+  public InetSocketAddress localRtcpAddress() {
+    return localAddressOf(rtcpMux ? rtp : rtcp);
+  }
+
+  /** Where this endpoint's RTCP reports go (learned from the peer's own RTCP); null until known. */
+  public InetSocketAddress rtcpRemote() {
+    return rtcpRemote;
+  }
+
+  private static InetSocketAddress localAddressOf(DatagramChannel channel) {
     try {
-      return rtp == null ? null : (InetSocketAddress) rtp.getLocalAddress();
+      return channel == null ? null : (InetSocketAddress) channel.getLocalAddress();
     } catch (IOException closed) {
       return null;
     }

@@ -163,7 +163,7 @@ class DiskFullTest {
     FullDisk disk = new FullDisk(file, 44 + 8000 + 1);
     Recording recording = new Recording("r", null, "full.wav", file, Recording.Format.WAV, false, 1 << 20);
     WavWriter writer = new WavWriter(recording, disk);
-    RecordingTap tap = recording.tap("tone", null, () -> null, null, -1);
+    RecordingTap tap = recording.tap("tone", null, () -> null, null, () -> null, null, -1);
     short[] frame = new short[160];
     assertThrows(IOException.class, () -> {
       for (int f = 0; f < 150; f++) { // 3 s of 440 Hz, as a local source hands it over every 20 ms
@@ -195,7 +195,8 @@ class DiskFullTest {
     Recording recording = new Recording("r", "leg", "full.pcap", file, Recording.Format.PCAP, false, 1 << 20);
     PcapWriter writer = new PcapWriter(recording, disk);
     RecordingTap tap = recording.tap("leg", new InetSocketAddress("127.0.0.1", 40000),
-        () -> new InetSocketAddress("127.0.0.1", 50000), G711.PCMU, 0);
+        () -> new InetSocketAddress("127.0.0.1", 50000), new InetSocketAddress("127.0.0.1", 40001),
+        () -> new InetSocketAddress("127.0.0.1", 50001), G711.PCMU, 0);
     ByteBuffer packet = ByteBuffer.allocate(172);
     assertThrows(IOException.class, () -> {
       for (int seq = 0; seq < 2000; seq++) {
