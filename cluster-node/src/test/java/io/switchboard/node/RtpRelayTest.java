@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.media.codec.G711;
 import io.switchboard.media.sdp.SessionDescription;
 import java.net.DatagramPacket;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -148,6 +149,66 @@ class RtpRelayTest {
   }
 
   @Test
+  void aSendonlyPeerHearsOthersButIsNotHeardAndAnInactiveOneNeither() throws Exception {
+    try (ControlClient c = ControlClient.connect(node.ws());
+         RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2); RtpPeer d = new RtpPeer(4)) {
+      c.ok("session.create", null);
+      Leg la = createFromOffer(c, a.offer("0", ""), "sendrecv");
+      // sendonly: we only send to B; what B sends is not taken into the session
+      JsonNode rb = c.ok("endpoint.create_from_offer", Map.of("sdp", b.offer("0", "a=sendrecv\r\n"), "direction", "sendonly"));
+      Leg lb = new Leg(rb.get("endpoint_id").asText(), SessionDescription.parse(rb.get("sdp_answer").asText()).audio().port());
+      assertTrue(rb.get("sdp_answer").asText().contains("a=sendonly\r\n"), "the answer tells B: " + rb);
+      byte[] voice = tone(160);
+      a.sendRtp(la.port(), 0, voice);
+      DatagramPacket atB = b.receive(2000);
+      assertNotNull(atB, "B hears A");
+      assertEquals(lb.port(), atB.getPort());
+      assertArrayEquals(voice, RtpPeer.payload(atB));
+      for (int i = 0; i < 5; i++) b.sendRtp(lb.port(), 0, voice);
+      assertNull(a.receive(500), "B's audio is not relayed to A");
+      a.sendRtp(la.port(), 0, voice);
+      assertNotNull(b.receive(2000), "and B still hears A after speaking");
+      assertEquals("sendonly", c.ok("session.info", null).get("endpoints").get(1).get("direction").asText());
+
+      // inactive: nothing to D, nothing from D
+      c.ok("endpoint.remove", Map.of("endpoint_id", lb.endpointId()));
+      JsonNode rd = c.ok("endpoint.create_from_offer", Map.of("sdp", d.offer("0", ""), "direction", "inactive"));
+      Leg ld = new Leg(rd.get("endpoint_id").asText(), SessionDescription.parse(rd.get("sdp_answer").asText()).audio().port());
+      assertTrue(rd.get("sdp_answer").asText().contains("a=inactive\r\n"), rd.toString());
+      a.drain();
+      for (int i = 0; i < 5; i++) a.sendRtp(la.port(), 0, voice);
+      assertNull(d.receive(500), "nothing is sent to an inactive endpoint's peer");
+      for (int i = 0; i < 5; i++) d.sendRtp(ld.port(), 0, voice);
+      assertNull(a.receive(500), "nothing of an inactive endpoint's peer is relayed");
+      assertEquals("inactive", c.ok("session.info", null).get("endpoints").get(1).get("direction").asText());
+      c.ok("session.destroy", null);
+    }
+  }
+
+  /** The {@code inbound} stats of one endpoint from the next {@code stats} event (stats must be subscribed). */
+  static JsonNode nextInbound(ControlClient c, String endpointId) {
+    for (JsonNode queued; (queued = c.frames.poll()) != null; ) c.events.add(queued);
+    c.events.removeIf(e -> e.get("event").asText().equals("stats")); // older ones
+    for (JsonNode e : c.awaitEvent("stats").get("data").get("endpoints")) {
+      if (e.get("endpoint_id").asText().equals(endpointId)) return e.get("inbound");
+    }
+    throw new AssertionError("no stats for " + endpointId);
+  }
+
+  /** {@code inbound.dropped} once it has not changed for 300 ms. */
+  static long settledDropped(ControlClient c, String endpointId) throws Exception {
+    long last = -1;
+    long deadline = System.currentTimeMillis() + 5000;
+    while (System.currentTimeMillis() < deadline) {
+      long now = nextInbound(c, endpointId).get("dropped").asLong();
+      if (now == last) return now;
+      last = now;
+      Thread.sleep(300);
+    }
+    throw new AssertionError("inbound.dropped kept changing: " + last);
+  }
+
+  @Test
   void malformedPacketsAreDroppedAndMediaKeepsFlowing() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
       c.ok("session.create", null);
@@ -175,6 +236,37 @@ class RtpRelayTest {
       }
       assertTrue(seen, "a valid packet after 4000 bad ones still gets through");
       assertEquals("controlled", c.ok("session.info", null).get("state").asText());
+
+      // the drops are counted in stats: not exactly 4000 (a random packet may be valid RTP, the socket
+      // buffer may overflow), but some, and never more than were sent
+      c.ok("stats.subscribe", Map.of("interval_ms", 100));
+      long fuzzed = settledDropped(c, la.endpointId());
+      JsonNode inbound = nextInbound(c, la.endpointId());
+      assertTrue(fuzzed > 0, "junk was counted as dropped: " + inbound);
+      assertTrue(fuzzed <= 4000, "each bad packet is dropped once at most: " + inbound);
+
+      // then exactly these 8, one of each kind, are counted
+      byte[] version1 = RtpPeer.packet(false, 0, 7, 1, 1, new byte[0]);
+      version1[0] = 0x40;
+      byte[][] bad = {
+          {(byte) 0x80, 0, 0}, // shorter than an RTP header
+          version1, // RTP version 1
+          Arrays.copyOf(new byte[] {(byte) 0x8F, 0}, 12), // 15 CSRCs announced, none there
+          Arrays.copyOf(new byte[] {(byte) 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100}, 16), // extension of 100 words
+          Arrays.copyOf(new byte[] {(byte) 0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 200}, 13), // 200 bytes of padding
+          RtpPeer.packet(false, 96, 7, 1, 1, new byte[160]), // payload type 96 was not negotiated
+          {(byte) 0x81, (byte) 201, 0, 50, 0, 0, 0, 1}, // RTCP (rtcp-mux style) whose length lies
+      };
+      b.drain();
+      for (byte[] p : bad) a.sendRaw(la.port(), p);
+      a.sendRaw(la.port() + 1, new byte[] {(byte) 0x81, (byte) 201, 0, 50, 0, 0, 0, 1}); // the same at the RTCP port
+      a.sendRtp(la.port(), 0, marker);
+      assertNotNull(b.receive(2000), "the valid packet after them is relayed");
+      long deadline = System.currentTimeMillis() + 3000;
+      long dropped = fuzzed;
+      while (dropped < fuzzed + 8 && System.currentTimeMillis() < deadline) dropped = nextInbound(c, la.endpointId()).get("dropped").asLong();
+      assertEquals(fuzzed + 8, settledDropped(c, la.endpointId()), "each of the 8 bad packets counted once");
+      c.ok("stats.unsubscribe", null);
       c.ok("session.destroy", null);
     }
   }
@@ -402,11 +494,21 @@ class RtpRelayTest {
       JsonNode offered = c.ok("endpoint.create_offer", Map.of("type", "rtp", "direction", "sendrecv", "codecs", java.util.List.of("PCMA")));
       var offer = SessionDescription.parse(offered.get("sdp_offer").asText()).audio();
       assertEquals(java.util.List.of("8", "101"), offer.formats());
+      JsonNode waiting = c.ok("session.info", null).get("endpoints").get(1);
+      assertTrue(waiting.get("codec").isNull(), "no codec while the offer awaits its answer: " + waiting);
+      assertTrue(waiting.get("remote_address").isNull(), "no peer yet: " + waiting);
+      assertEquals("127.0.0.1:" + offer.port(), waiting.get("local_address").asText());
+      JsonNode answerer = c.ok("session.info", null).get("endpoints").get(0);
+      assertEquals("PCMU/8000", answerer.get("codec").asText());
+      assertEquals("127.0.0.1:" + a.port(), answerer.get("remote_address").asText(), "from A's SDP before it sends");
       String answer = "v=0\r\no=b 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + b.port()
           + " RTP/AVP 8\r\na=sendrecv\r\n";
       c.ok("endpoint.accept_answer", Map.of("endpoint_id", offered.get("endpoint_id").asText(), "sdp", answer));
       assertEquals("ENDPOINT_ERROR", c.errorCode("endpoint.accept_answer",
           Map.of("endpoint_id", offered.get("endpoint_id").asText(), "sdp", answer)), "only one answer per offer");
+      JsonNode answered = c.ok("session.info", null).get("endpoints").get(1);
+      assertEquals("PCMA/8000", answered.get("codec").asText());
+      assertEquals("127.0.0.1:" + b.port(), answered.get("remote_address").asText(), "the answer's address");
       a.sendRtp(la.port(), 0, tone(160));
       DatagramPacket got = b.receive(2000);
       assertNotNull(got, "the answerer's address from its SDP is used before it sends anything");
@@ -502,7 +604,7 @@ class RtpRelayTest {
   void transferMovesAnEndpointToAnotherSessionOnTheSamePort() throws Exception {
     try (ControlClient c1 = ControlClient.connect(node.ws()); ControlClient c2 = ControlClient.connect(node.ws());
          RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
-      c1.ok("session.create", null);
+      String s1 = c1.ok("session.create", null).get("session_id").asText();
       String s2 = c2.ok("session.create", null).get("session_id").asText();
       Leg la = createFromOffer(c1, a.offer("0", ""), "sendrecv");
       Leg lb = createFromOffer(c2, b.offer("0", ""), "sendrecv");
@@ -522,11 +624,17 @@ class RtpRelayTest {
       assertEquals(s2, out.get("target_session_id").asText());
       JsonNode in = c2.awaitEvent("endpoint.transferred_in").get("data");
       assertEquals(la.endpointId(), in.get("endpoint_id").asText());
+      assertEquals(s1, in.get("source_session_id").asText(), "the target learns where the endpoint came from");
       assertEquals("rtp", in.get("endpoint_type").asText());
       assertEquals("sendrecv", in.get("direction").asText());
       assertEquals("connected", in.get("state").asText());
       assertEquals(0, c1.ok("session.info", null).get("endpoint_count").asInt());
       assertEquals(2, c2.ok("session.info", null).get("endpoint_count").asInt());
+      JsonNode movedInfo = c2.ok("session.info", null).get("endpoints").get(1);
+      assertEquals(la.endpointId(), movedInfo.get("endpoint_id").asText());
+      assertEquals("PCMU/8000", movedInfo.get("codec").asText(), "the codec moved with it");
+      assertEquals("127.0.0.1:" + la.port(), movedInfo.get("local_address").asText());
+      assertEquals("127.0.0.1:" + a.port(), movedInfo.get("remote_address").asText(), "the learned peer moved with it");
 
       // same local port, now bridged to B's endpoint in the target session
       a.sendRtp(la.port(), 0, new byte[] {5, 5, 5});

@@ -34,6 +34,8 @@ public record SessionDescription(long sessionId, long version, String originAddr
     long version = 0;
     String originAddress = null;
     String sessionConnection = null;
+    // RFC 4566 §6: a direction attribute before the first m= line applies to every section without its own
+    Direction sessionDirection = Direction.SENDRECV;
     List<MediaDescription> media = new ArrayList<>();
     Section current = null;
     for (int n = 0; n < lines.length; n++) {
@@ -55,16 +57,23 @@ public record SessionDescription(long sessionId, long version, String originAddr
           if (current == null) sessionConnection = address; else current.connection = address;
         }
         case 'm' -> {
-          if (current != null) media.add(current.build(sessionConnection));
+          if (current != null) media.add(current.build(sessionConnection, sessionDirection));
           current = Section.parse(value, line);
         }
         case 'a' -> {
-          if (current != null) current.attribute(value, line);
+          if (current != null) {
+            current.attribute(value, line);
+          } else {
+            switch (value) {
+              case "sendrecv", "sendonly", "recvonly", "inactive" -> sessionDirection = Direction.parse(value);
+              default -> { /* other session-level attributes are not needed to relay audio */ }
+            }
+          }
         }
         default -> { /* s=, t=, b=, i=, u=, e=, p=, z=, k=, r=: not needed for relaying */ }
       }
     }
-    if (current != null) media.add(current.build(sessionConnection));
+    if (current != null) media.add(current.build(sessionConnection, sessionDirection));
     if (media.isEmpty()) throw new SdpException("no m= line");
     return new SessionDescription(sessionId, version, originAddress == null ? sessionConnection : originAddress,
         sessionConnection, media);
@@ -136,7 +145,8 @@ public record SessionDescription(long sessionId, long version, String originAddr
     final Map<Integer, RtpMap> maps = new HashMap<>();
     final Map<Integer, String> fmtps = new HashMap<>();
     String connection;
-    Direction direction = Direction.SENDRECV;
+    /** The section's own direction attribute, or null when it has none (the session-level one applies). */
+    Direction direction;
     int ptime;
     int rtcpPort;
     boolean rtcpMux;
@@ -183,7 +193,7 @@ public record SessionDescription(long sessionId, long version, String originAddr
       }
     }
 
-    MediaDescription build(String sessionConnection) throws SdpException {
+    MediaDescription build(String sessionConnection, Direction sessionDirection) throws SdpException {
       String address = connection != null ? connection : sessionConnection;
       List<RtpMap> described = new ArrayList<>();
       boolean rtp = proto.equals("RTP/AVP") || proto.equals("RTP/AVPF");
@@ -195,7 +205,8 @@ public record SessionDescription(long sessionId, long version, String originAddr
         }
       }
       if (port > 0 && address == null) throw new SdpException("m=" + type + " has no c= address");
-      return new MediaDescription(type, port, proto, formats, described, address, direction, ptime, rtcpPort, rtcpMux);
+      return new MediaDescription(type, port, proto, formats, described, address,
+          direction != null ? direction : sessionDirection, ptime, rtcpPort, rtcpMux);
     }
   }
 }

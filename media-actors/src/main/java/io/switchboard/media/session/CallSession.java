@@ -670,6 +670,7 @@ public final class CallSession {
       outcome.replyTo().tell(StatusReply.success(new Bridged(outcome.endpointId(), outcome.targetEndpointId())));
       return Behaviors.same();
     }
+    media.discardUnclaimed(unclaimed); // the far half's entity was opened already: close it too
     try {
       media.remove(outcome.endpointId());
     } catch (SessionMedia.Refused alreadyGone) {
@@ -677,8 +678,9 @@ public final class CallSession {
     }
     endpointsChanged(controller != null);
     var refusal = Refusal.from(outcome.failure());
-    outcome.replyTo().tell(Refusal.reply(refusal.map(Refusal::code).orElse(ErrorCode.ENDPOINT_ERROR),
-        refusal.map(Refusal::message).orElse("the target session did not answer")));
+    // the target refuses a half like any transfer (TRANSFER_FAILED); for session.bridge that is ENDPOINT_ERROR
+    ErrorCode code = refusal.map(Refusal::code).filter(c -> c == ErrorCode.SESSION_NOT_FOUND).orElse(ErrorCode.ENDPOINT_ERROR);
+    outcome.replyTo().tell(Refusal.reply(code, refusal.map(Refusal::message).orElse("the target session did not answer")));
     return Behaviors.same();
   }
 
@@ -807,7 +809,8 @@ public final class CallSession {
     pendingHttp.clear();
     java.util.Set<String> recordings = media.recordingIds();
     if (recordings.isEmpty()) return terminated(controller, reason, replyTo);
-    media.stopAllRecordings("session_ended");
+    // a drained node ends its sessions: their recordings say so, not that the application ended them
+    media.stopAllRecordings(reason.equals("node_shutdown") ? "node_shutdown" : "session_ended");
     timers.startSingleTimer(ClosingTimeout.INSTANCE, CLOSING_TIMEOUT);
     return closing(controller, reason, replyTo, recordings);
   }

@@ -65,6 +65,9 @@ final class SessionMedia {
     /** For a bridge endpoint: the session and endpoint of its other half. */
     String partnerSessionId;
     String partnerEndpointId;
+    /** While a transfer is under way: the session it left and its place there, to go back to on failure. */
+    String leftSession;
+    int leftAt;
 
     Endpoint(String id, String type, Direction requested, MediaReactor.PortPair pair, List<RtpMap> offered) {
       this.id = id;
@@ -101,6 +104,19 @@ final class SessionMedia {
     entities.apply(idB).tell(new EndpointEntity.Open(targetSessionId, b.port, b.type, b.state));
     reroute();
     return new Endpoint[] {a, b};
+  }
+
+  /**
+   * Closes an endpoint this session made for another one that never took it (the far half of a bridge
+   * the target refused): its entity was opened by {@link #createBridge} and must not outlive the refusal.
+   */
+  void discardUnclaimed(Endpoint e) {
+    if (e.port != null) {
+      e.port.setRoute(MediaPort.Route.NONE);
+      entities.apply(e.id).tell(EndpointEntity.Close.INSTANCE);
+    } else if (e.pair != null) {
+      reactor.release(e.pair);
+    }
   }
 
   /** The bridge partners to tell when this session's endpoints go: endpoint id → partner session id. */
@@ -325,17 +341,33 @@ final class SessionMedia {
     if (find(endpointId).partnerSessionId != null) {
       throw new Refused(ErrorCode.ENDPOINT_ERROR, "bridge endpoints cannot be transferred; remove the bridge and bridge again");
     }
-    Endpoint e = endpoints.remove(endpointId);
+    Endpoint e = endpoints.get(endpointId);
+    e.leftSession = sessionId;
+    e.leftAt = new ArrayList<>(endpoints.keySet()).indexOf(endpointId);
+    endpoints.remove(endpointId);
     if (e.port != null) e.port.setRoute(MediaPort.Route.NONE);
     recordings.endpointGone(e.id, e.port, "endpoint_transferred");
     reroute();
     return e;
   }
 
-  /** Takes in an endpoint detached from another session of this node; its peer sees no change. */
+  /**
+   * Takes in an endpoint detached from another session of this node; its peer sees no change. An
+   * endpoint coming back after a failed transfer takes its old place (session.info's order is
+   * unchanged) and is never refused: its place was its own.
+   */
   void adopt(Endpoint e) throws Refused {
-    checkCapacity();
-    endpoints.put(e.id, e);
+    boolean returning = sessionId.equals(e.leftSession);
+    if (!returning) checkCapacity();
+    e.leftSession = null;
+    if (returning && e.leftAt < endpoints.size()) {
+      List<Endpoint> order = new ArrayList<>(endpoints.values());
+      order.add(e.leftAt, e);
+      endpoints.clear();
+      for (Endpoint x : order) endpoints.put(x.id, x);
+    } else {
+      endpoints.put(e.id, e);
+    }
     if (e.port != null) {
       entities.apply(e.id).tell(new EndpointEntity.MoveTo(sessionId));
       recordings.endpointLive(e.id, e.port);

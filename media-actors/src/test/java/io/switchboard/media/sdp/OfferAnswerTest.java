@@ -97,6 +97,72 @@ public class OfferAnswerTest {
   }
 
   @Test
+  void aSessionLevelDirectionAppliesToEverySectionWithoutItsOwn() throws Exception {
+    // RFC 4566 §6: a=sendonly before the first m= line; the audio section has no direction of its own
+    String sessionSendonly = SIPP_OFFER.replace("a=sendrecv\r\n", "").replace("t=0 0\r\n", "t=0 0\r\na=sendonly\r\n")
+        + "m=video 6002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
+    SessionDescription parsed = SessionDescription.parse(sessionSendonly);
+    assertEquals(Direction.SENDONLY, parsed.media().get(0).direction());
+    assertEquals(Direction.SENDONLY, parsed.media().get(1).direction(), "every section, not just the first");
+    OfferAnswer.Answered a = OfferAnswer.answer(sessionSendonly, Direction.SENDRECV, LOCAL);
+    assertEquals(Direction.RECVONLY, a.negotiated().direction(), "the offerer only sends, so we only receive");
+    assertTrue(a.sdp().contains("a=recvonly\r\n"), a.sdp());
+
+    // a section's own attribute wins over the session's
+    String overridden = SIPP_OFFER.replace("t=0 0\r\n", "t=0 0\r\na=inactive\r\n");
+    assertEquals(Direction.SENDRECV, OfferAnswer.answer(overridden, Direction.SENDRECV, LOCAL).negotiated().direction());
+    String inactive = SIPP_OFFER.replace("a=sendrecv\r\n", "").replace("t=0 0\r\n", "t=0 0\r\na=inactive\r\n");
+    assertEquals(Direction.INACTIVE, OfferAnswer.answer(inactive, Direction.SENDRECV, LOCAL).negotiated().direction());
+    // neither level says anything: sendrecv
+    assertEquals(Direction.SENDRECV,
+        OfferAnswer.answer(SIPP_OFFER.replace("a=sendrecv\r\n", ""), Direction.SENDRECV, LOCAL).negotiated().direction());
+
+    // the same rule for an answer to our offer: a session-level a=recvonly means we may only send
+    String offer = OfferAnswer.offer(null, Direction.SENDRECV, LOCAL);
+    String answer = "v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\na=recvonly\r\n"
+        + "m=audio 5004 RTP/AVP 0\r\n";
+    assertEquals(Direction.SENDONLY,
+        OfferAnswer.acceptAnswer(answer, SessionDescription.parse(offer).audio().rtpMaps(), Direction.SENDRECV).direction());
+  }
+
+  @Test
+  void theAnswerEchoesTheOfferedPtimeAndKeepsTheChosenCodecsFmtp() throws Exception {
+    OfferAnswer.Answered thirty = OfferAnswer.answer(SIPP_OFFER.replace("a=ptime:20", "a=ptime:30"), Direction.SENDRECV, LOCAL);
+    assertEquals(30, thirty.negotiated().ptime());
+    assertEquals(30, SessionDescription.parse(thirty.sdp()).audio().ptime());
+    assertTrue(thirty.sdp().contains("a=ptime:30\r\n"), thirty.sdp());
+    OfferAnswer.Answered none = OfferAnswer.answer(SIPP_OFFER.replace("a=ptime:20\r\n", ""), Direction.SENDRECV, LOCAL);
+    assertEquals(20, SessionDescription.parse(none.sdp()).audio().ptime(), "without a ptime we answer with 20 ms");
+
+    // PCMU under a dynamic payload type with parameters, after a codec we do not support that has its own
+    String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        + "m=audio 6000 RTP/AVP 18 97 101\r\n"
+        + "a=fmtp:18 annexb=no\r\n"
+        + "a=rtpmap:97 PCMU/8000\r\n"
+        + "a=fmtp:97 vendor-param=1\r\n"
+        + "a=rtpmap:101 telephone-event/8000\r\n"
+        + "a=fmtp:101 0-11\r\n";
+    OfferAnswer.Answered a = OfferAnswer.answer(offer, Direction.SENDRECV, LOCAL);
+    assertEquals(97, a.negotiated().codec().payloadType());
+    MediaDescription m = SessionDescription.parse(a.sdp()).audio();
+    assertEquals(List.of("97", "101"), m.formats(), "the offerer's payload types");
+    assertEquals("vendor-param=1", m.rtpMaps().get(0).fmtp(), "the chosen codec's fmtp is kept");
+    assertEquals("0-11", m.rtpMaps().get(1).fmtp(), "and telephone-event's");
+    assertTrue(a.sdp().contains("a=rtpmap:97 PCMU/8000\r\na=fmtp:97 vendor-param=1\r\n"), a.sdp());
+    assertTrue(!a.sdp().contains("annexb"), "a codec we did not choose leaves no trace: " + a.sdp());
+  }
+
+  @Test
+  void ourOfferCarriesPtimeTelephoneEventFmtpAndNoRtcpMux() throws Exception {
+    String offer = OfferAnswer.offer(null, Direction.SENDRECV, LOCAL);
+    MediaDescription m = SessionDescription.parse(offer).audio();
+    assertEquals(20, m.ptime());
+    assertEquals("0-16", m.rtpMaps().get(2).fmtp());
+    assertTrue(!m.rtcpMux() && !offer.contains("rtcp-mux"), offer);
+    assertEquals(30001, m.rtcpPort(), "RTCP on its own port, said with a=rtcp");
+  }
+
+  @Test
   void badSdpIsAClearError() {
     assertMessage("", "empty");
     assertMessage("v=1\r\n", "v=0");
