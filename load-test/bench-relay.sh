@@ -4,6 +4,8 @@
 # relay is started fresh for every run, N two-leg calls are set up through its control API, then rtpload
 # measures loss, one-way latency and relay CPU.
 #   load-test/bench-relay.sh [runs=2] [N ...]      (default N: 100 250 500 750 1000)
+# Environment: RELAYS="switchboard rtpengine" (which to run, in this order), SWITCHBOARD_OPTS (more JVM
+# options for the node, e.g. -Dswitchboard.media.receive-buffer=32KiB), LABEL (added to each run's label).
 # Results: one JSON line per run in load-test/target/relay-results.jsonl, and a table of medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,8 @@ kit=../shared/bench
 out=load-test/target/relay-results.jsonl
 mkdir -p load-test/target
 port=18100
+relays=${RELAYS:-switchboard rtpengine}
+extra=${LABEL:+ $LABEL}
 
 command -v rtpengine >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rtpengine-daemon; }
 gcc -O2 -Wall -o load-test/target/rtpload "$kit/rtpload.c"
@@ -23,7 +27,8 @@ mvn -q -B -DskipTests package
 wait_gone() { while kill -0 "$1" 2>/dev/null; do sleep 0.2; done; }
 
 run_switchboard() {  # N run
-  taskset -c 0 java -Xms1g -Xmx1g -XX:AutoBoxCacheMax=65536 -Dswitchboard.http.port=$port -Dpekko.remote.artery.canonical.port=0 \
+  # shellcheck disable=SC2086 # SWITCHBOARD_OPTS is a list of options
+  taskset -c 0 java -Xms1g -Xmx1g -XX:AutoBoxCacheMax=65536 ${SWITCHBOARD_OPTS:-} -Dswitchboard.http.port=$port -Dpekko.remote.artery.canonical.port=0 \
     -Dswitchboard.shutdown.drain-time=0s -Dswitchboard.session.disconnect-timeout=1h \
     -Dswitchboard.media.media-timeout=0s -Dpekko.loglevel=WARNING \
     -jar cluster-node/target/switchboard-node.jar > load-test/target/switchboard-relay.log 2>&1 &
@@ -33,7 +38,7 @@ run_switchboard() {  # N run
     "ws://127.0.0.1:$port/control" "$1" 40000 load-test/target/pairs.txt
   sleep 2
   taskset -c 1 load-test/target/rtpload --pairs load-test/target/pairs.txt --warmup 3 --duration 20 \
-    --relay-pid "$pid" --label "switchboard N=$1 run=$2" --json "$out" --quiet
+    --relay-pid "$pid" --label "switchboard N=$1 run=$2$extra" --json "$out" --quiet
   kill "$pid"; wait_gone "$pid"
 }
 
@@ -43,14 +48,13 @@ run_rtpengine() {  # N run
   sleep 1
   python3 "$kit/ngctl.py" setup --calls "$1" --local-base 40000 --out load-test/target/rpairs.txt
   taskset -c 1 load-test/target/rtpload --pairs load-test/target/rpairs.txt --warmup 3 --duration 20 \
-    --relay-pid "$pid" --label "rtpengine N=$1 run=$2" --json "$out" --quiet
+    --relay-pid "$pid" --label "rtpengine N=$1 run=$2$extra" --json "$out" --quiet
   kill "$pid"; wait_gone "$pid"
 }
 
 for n in $sizes; do
   for r in $(seq 1 "$runs"); do
-    run_switchboard "$n" "$r"
-    run_rtpengine "$n" "$r"
+    for relay in $relays; do "run_$relay" "$n" "$r"; done
   done
 done
 

@@ -118,9 +118,13 @@ class PlaybackTest {
 
   /** The node's {@code switchboard_playback_decodes_total}, as a Prometheus scraper reads it. */
   static long decodes() {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^switchboard_playback_decodes_total (\\S+)$")
+    return counter("switchboard_playback_decodes_total");
+  }
+
+  static long counter(String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + " (\\S+)$")
         .matcher(Http.get(node.http() + "/metrics").body());
-    assertTrue(m.find(), "the metric is exported");
+    assertTrue(m.find(), name + " is exported");
     return (long) Double.parseDouble(m.group(1));
   }
 
@@ -183,6 +187,7 @@ class PlaybackTest {
     try (ControlClient c = ControlClient.connect(node.ws())) {
       c.ok("session.create", null);
       long before = decodes();
+      long downloadsBefore = counter("switchboard_playback_downloads_total");
       int fetched = musicDownloads.get();
       long firstPlayMs = System.currentTimeMillis();
       String first = play(c, music);
@@ -194,6 +199,7 @@ class PlaybackTest {
       Thread.sleep(Math.max(0, firstPlayMs + 2300 - System.currentTimeMillis()));
       awaitStateOf(c, "playing", play(c, music));
       assertEquals(2, musicDownloads.get() - fetched, "after cache_ttl_secs the URL is fetched again");
+      assertEquals(2, counter("switchboard_playback_downloads_total") - downloadsBefore, "and the node counts what it fetched");
       c.ok("session.destroy", null);
     }
   }

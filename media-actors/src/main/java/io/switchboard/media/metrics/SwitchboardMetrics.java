@@ -40,6 +40,10 @@ public final class SwitchboardMetrics implements Extension {
       .name("switchboard_playback_decodes_total")
       .help("Audio files and downloads decoded for playback; a shared source counts once while its clip is cached")
       .register(registry);
+  public final Counter playbackDownloads = Counter.builder()
+      .name("switchboard_playback_downloads_total")
+      .help("HTTP(S) downloads made for playback; plays served from the download cache are not counted")
+      .register(registry);
 
   private SwitchboardMetrics(ActorSystem<?> system) {
     SessionDirectory directory = SessionDirectory.get(system);

@@ -53,8 +53,8 @@ public final class ClipLibrary implements Extension {
   private final HttpClient http;
   private final Map<String, Cached<byte[]>> downloads = new ConcurrentHashMap<>();
   private final Map<String, Cached<Clip>> shared = new ConcurrentHashMap<>();
-  private final AtomicInteger fetches = new AtomicInteger();
   private final Counter decodes;
+  private final Counter downloadCount;
 
   private ClipLibrary(ActorSystem<?> system) {
     Config c = system.settings().config().getConfig("switchboard.media");
@@ -65,6 +65,7 @@ public final class ClipLibrary implements Extension {
     this.downloadPool = Executors.newCachedThreadPool(daemon("switchboard-downloads-"));
     this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
     this.decodes = SwitchboardMetrics.get(system).playbackDecodes;
+    this.downloadCount = SwitchboardMetrics.get(system).playbackDownloads;
     system.getWhenTerminated().thenRun(() -> {
       pool.shutdownNow();
       downloadPool.shutdownNow();
@@ -89,11 +90,6 @@ public final class ClipLibrary implements Extension {
 
   public static ClipLibrary get(ActorSystem<?> system) {
     return system.registerExtension(ID);
-  }
-
-  /** Downloads made so far (for the cache's tests and metrics). */
-  public int fetches() {
-    return fetches.get();
   }
 
   /**
@@ -191,7 +187,7 @@ public final class ClipLibrary implements Extension {
    * for the headers): when time is up the body is closed, which ends a read stuck on a slow server.
    */
   private CompletableFuture<byte[]> download(URI url, Duration timeout) {
-    fetches.incrementAndGet();
+    downloadCount.inc();
     HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
     java.util.concurrent.atomic.AtomicReference<InputStream> open = new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<byte[]> result = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream()).thenApplyAsync(response -> {
