@@ -163,19 +163,11 @@ class SymmetricRtpTest {
     }
   }
 
-  /** The endpoint's inbound drop count now: stats events queued from an earlier subscription are skipped. */
+  /** The endpoint's inbound drop count now. */
   private static long droppedOf(ControlClient c, String endpointId) {
     c.ok("stats.subscribe", Map.of("interval_ms", 100));
     try {
-      long until = System.nanoTime() + 300_000_000L;
-      JsonNode stats;
-      do {
-        stats = c.awaitEvent("stats");
-      } while (System.nanoTime() < until);
-      for (JsonNode e : stats.get("data").get("endpoints")) {
-        if (e.get("endpoint_id").asText().equals(endpointId)) return e.get("inbound").get("dropped").asLong();
-      }
-      throw new AssertionError("no stats for " + endpointId);
+      return RtpRelayTest.nextInbound(c, endpointId).get("dropped").asLong();
     } finally {
       c.ok("stats.unsubscribe", null);
     }

@@ -60,10 +60,10 @@ public final class SwitchboardMetrics implements Extension {
    * that has never hosted media (a gateway) reports zeros instead of starting a media thread for it.
    */
   private void registerMedia(ActorSystem<?> system) {
-    Supplier<MediaTotals> totals = () -> system.hasExtension(MediaReactor.ID) ? MediaReactor.get(system).totals() : null;
+    Supplier<MediaTotals> totals = () -> system.hasExtension(MediaReactor.ID) ? MediaReactor.get(system).totals() : MediaTotals.NONE;
     GaugeWithCallback.builder()
         .name("switchboard_media_endpoints").help("RTP endpoints with sockets on this node")
-        .callback(cb -> cb.call(valueOf(totals, MediaTotals::endpoints)))
+        .callback(cb -> cb.call(totals.get().endpoints()))
         .register(registry);
     counter("switchboard_rtp_packets_received_total", "RTP packets received from peers and accepted", totals, MediaTotals::packetsIn);
     counter("switchboard_rtp_bytes_received_total", "Bytes of the RTP packets received and accepted", totals, MediaTotals::bytesIn);
@@ -76,7 +76,7 @@ public final class SwitchboardMetrics implements Extension {
         .callback(cb -> {
           MediaTotals t = totals.get();
           for (DropReason r : DropReason.values()) {
-            if (r != DropReason.NONE) cb.call(t == null ? 0 : t.dropped(r), r.name().toLowerCase(Locale.ROOT));
+            if (r != DropReason.NONE) cb.call(t.dropped(r), r.name().toLowerCase(Locale.ROOT));
           }
         })
         .register(registry);
@@ -84,13 +84,8 @@ public final class SwitchboardMetrics implements Extension {
 
   private void counter(String name, String help, Supplier<MediaTotals> totals, ToLongFunction<MediaTotals> value) {
     CounterWithCallback.builder().name(name).help(help)
-        .callback(cb -> cb.call(valueOf(totals, value)))
+        .callback(cb -> cb.call(value.applyAsLong(totals.get())))
         .register(registry);
-  }
-
-  private static double valueOf(Supplier<MediaTotals> totals, ToLongFunction<MediaTotals> value) {
-    MediaTotals t = totals.get();
-    return t == null ? 0 : value.applyAsLong(t);
   }
 
   /**

@@ -15,7 +15,8 @@ public record MediaTotals(int endpoints, long packetsIn, long bytesIn, long pack
   private static final DropReason[] REASONS = DropReason.values();
   /** Slots of a running sum ({@link #add}): four counters, then one per drop reason. */
   static final int SLOTS = 4 + REASONS.length;
-  static final MediaTotals NONE = of(0, new long[SLOTS]);
+  /** No endpoints, nothing counted: the totals of a node that has not hosted media. */
+  public static final MediaTotals NONE = of(0, new long[SLOTS]);
 
   public long dropped(DropReason reason) {
     return dropped[reason.ordinal()];
