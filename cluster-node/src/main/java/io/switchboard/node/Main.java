@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.switchboard.control.http.ControlServer;
 import io.switchboard.control.http.ControlSettings;
 import io.switchboard.media.session.CallSession;
+import io.switchboard.media.transport.MediaReactor;
 import io.switchboard.media.session.SessionListing;
 import io.switchboard.media.session.SessionSettings;
 import java.util.Optional;
@@ -58,6 +59,11 @@ public final class Main {
     }
     CallSession.init(system, SessionSettings.fromConfig(config));
     if (cluster.selfMember().hasRole(CallSession.ROLE)) {
+      try {
+        MediaReactor.get(system); // now, not at the first call: a media setting it refuses stops the node here
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
       system.systemActorOf(SessionListing.create(), "session-listing", Props.empty());
     }
     if (!cluster.selfMember().hasRole("gateway")) return CompletableFuture.completedFuture(Optional.empty());

@@ -56,6 +56,15 @@ class RtpRelayTest {
     return out.array();
   }
 
+  /** Where the build compiled the native library (Linux with a C compiler), the node must be using it. */
+  @Test
+  void theMediaThreadUsesTheNativeCallsWhereTheBuildHasThem() throws Exception {
+    String arch = System.getProperty("os.arch").replace("amd64", "x86_64");
+    boolean built = RtpRelayTest.class.getResource("/META-INF/native/libswitchboard-udp-linux-" + arch + ".so") != null;
+    String metrics = Http.get(node.http() + "/metrics").body();
+    assertTrue(metrics.contains("\nswitchboard_media_native_io " + (built ? "1.0" : "0.0") + "\n"), metrics);
+  }
+
   @Test
   void pcmuCallerAndPcmaCalleeHearEachOtherWithDtmfRemapped() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(0x1111); RtpPeer b = new RtpPeer(0x2222)) {

@@ -65,6 +65,10 @@ public final class SwitchboardMetrics implements Extension {
         .name("switchboard_media_endpoints").help("RTP endpoints with sockets on this node")
         .callback(cb -> cb.call(totals.get().endpoints()))
         .register(registry);
+    GaugeWithCallback.builder()
+        .name("switchboard_media_native_io").help("1 when the media thread reads and writes its sockets with native calls, 0 with NIO (switchboard.media.native-io)")
+        .callback(cb -> cb.call(system.hasExtension(MediaReactor.ID) && MediaReactor.get(system).nativeIo() ? 1 : 0))
+        .register(registry);
     counter("switchboard_rtp_packets_received_total", "RTP packets received from peers and accepted", totals, MediaTotals::packetsIn);
     counter("switchboard_rtp_bytes_received_total", "Bytes of the RTP packets received and accepted", totals, MediaTotals::bytesIn);
     counter("switchboard_rtp_packets_sent_total", "RTP packets sent to peers", totals, MediaTotals::packetsOut);

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -44,8 +43,8 @@ public final class MediaPort {
 
   final String endpointId;
   final int rtpPort;
-  final DatagramChannel rtp;
-  final DatagramChannel rtcp;
+  final UdpSocket rtp;
+  final UdpSocket rtcp;
   private final MediaListener listener;
   private final RtpMap codec;
   /** The G.711 law of {@link #codec}, for mixing (null for bridge ports). */
@@ -122,13 +121,13 @@ public final class MediaPort {
   private final AtomicLongArray dropped = new AtomicLongArray(REASONS.length);
   private final ReceptionStats reception = new ReceptionStats(8000);
 
-  MediaPort(String endpointId, int rtpPort, DatagramChannel rtp, DatagramChannel rtcp, RtpMap codec, RtpMap telephoneEvent,
+  MediaPort(String endpointId, int rtpPort, UdpSocket rtp, UdpSocket rtcp, RtpMap codec, RtpMap telephoneEvent,
             Direction direction, InetSocketAddress remote, InetSocketAddress remoteRtcp, boolean rtcpMux,
             MediaListener listener) {
     this(endpointId, rtpPort, rtp, rtcp, codec, telephoneEvent, direction, remote, remoteRtcp, rtcpMux, listener, null);
   }
 
-  private MediaPort(String endpointId, int rtpPort, DatagramChannel rtp, DatagramChannel rtcp, RtpMap codec,
+  private MediaPort(String endpointId, int rtpPort, UdpSocket rtp, UdpSocket rtcp, RtpMap codec,
                     RtpMap telephoneEvent, Direction direction, InetSocketAddress remote, InetSocketAddress remoteRtcp,
                     boolean rtcpMux, MediaListener listener, FrameSource source) {
     this.endpointId = endpointId;
@@ -137,6 +136,11 @@ public final class MediaPort {
     this.rtpPort = rtpPort;
     this.rtp = rtp;
     this.rtcp = rtcp;
+    if (rtp != null) {
+      rtp.owner = this;
+      rtp.carriesRtp = true;
+      rtcp.owner = this;
+    }
     this.codec = codec;
     this.law = codec == null ? null : codec.encoding().equalsIgnoreCase("PCMA") ? G711.PCMA : G711.PCMU;
     this.telephoneEvent = telephoneEvent;
@@ -248,9 +252,9 @@ public final class MediaPort {
     return rtcpRemote;
   }
 
-  private static InetSocketAddress localAddressOf(DatagramChannel channel) {
+  private static InetSocketAddress localAddressOf(UdpSocket socket) {
     try {
-      return channel == null ? null : (InetSocketAddress) channel.getLocalAddress();
+      return socket == null ? null : (InetSocketAddress) socket.channel.getLocalAddress();
     } catch (IOException closed) {
       return null;
     }
@@ -409,11 +413,7 @@ public final class MediaPort {
     at = RtcpWriter.sdesCname(b, at, stream.ssrc(), cname);
     if (bye) at = RtcpWriter.bye(b, at, stream.ssrc());
     b.limit(at).position(0);
-    try {
-      (rtcpMux ? rtp : rtcp).send(b, to);
-    } catch (IOException e) {
-      drop(DropReason.SEND_FAILED);
-    }
+    if ((rtcpMux ? rtp : rtcp).send(b, to) < 0) drop(DropReason.SEND_FAILED);
     RecordingTap[] t = taps;
     for (int i = 0; i < t.length; i++) t[i].rtcp(false, b, 0, at, now);
   }
@@ -470,20 +470,18 @@ public final class MediaPort {
 
   /** Sends one prepared datagram to the peer from this endpoint's RTP port, counting it or the failure. */
   void sendDatagram(ByteBuffer packet, InetSocketAddress to) {
-    try {
-      int length = packet.limit();
-      int sent = rtp.send(packet, to);
-      if (sent > 0) {
-        packetsOut++;
-        bytesOut += sent;
-        RecordingTap[] t = taps;
-        if (t.length > 0) {
-          long now = System.nanoTime();
-          for (int i = 0; i < t.length; i++) t[i].rtp(false, packet, 0, length, now);
-        }
-      }
-    } catch (IOException e) {
+    int length = packet.limit();
+    int sent = rtp.send(packet, to);
+    if (sent < 0) {
       drop(DropReason.SEND_FAILED);
+      return;
+    }
+    packetsOut++;
+    bytesOut += sent;
+    RecordingTap[] t = taps;
+    if (t.length > 0) {
+      long now = System.nanoTime();
+      for (int i = 0; i < t.length; i++) t[i].rtp(false, packet, 0, length, now);
     }
   }
 
@@ -686,15 +684,7 @@ public final class MediaPort {
     closed = true;
     if (rtp == null) return; // bridge and source ports have no sockets
     sendReport(System.nanoTime(), scratch, true);
-    try {
-      rtp.close();
-    } catch (IOException ignored) {
-      // closing a datagram channel cannot fail in a way that matters here
-    }
-    try {
-      rtcp.close();
-    } catch (IOException ignored) {
-      // as above
-    }
+    rtp.close();
+    rtcp.close();
   }
 }

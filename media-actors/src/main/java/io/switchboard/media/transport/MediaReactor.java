@@ -2,7 +2,11 @@ package io.switchboard.media.transport;
 
 import io.switchboard.media.sdp.OfferAnswer;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -36,7 +40,7 @@ public final class MediaReactor implements Extension {
   private static final int TICKS_PER_TOTALS = 10;
 
   /** Two bound sockets waiting for their endpoint's negotiation to finish. */
-  public record PortPair(int rtpPort, DatagramChannel rtp, DatagramChannel rtcp) {}
+  public record PortPair(int rtpPort, UdpSocket rtp, UdpSocket rtcp) {}
 
   private final MediaSettings settings;
   private final PortPool ports;
@@ -50,7 +54,10 @@ public final class MediaReactor implements Extension {
   private final long[] retired = new long[MediaTotals.SLOTS];
   private volatile MediaTotals totals = MediaTotals.NONE;
   private int ticksSinceTotals;
-  private final ByteBuffer in = ByteBuffer.allocateDirect(2048);
+  private final ReceiveBatch batch = new ReceiveBatch();
+  /** Whether the sockets are read and written through {@link NativeUdp} (else NIO). */
+  private final boolean nativeIo;
+  private final StandardProtocolFamily family;
   private final ByteBuffer out = ByteBuffer.allocateDirect(2048);
   private final Thread thread;
   /** Made once: a method reference written in the loop would be a new object on every wake-up. */
@@ -60,6 +67,8 @@ public final class MediaReactor implements Extension {
   private MediaReactor(ActorSystem<?> system) {
     this.settings = MediaSettings.fromConfig(system.settings().config());
     this.ports = new PortPool(settings.portMin(), settings.portMax());
+    this.family = familyOf(settings.ip());
+    this.nativeIo = chooseIo(settings.nativeIo(), family);
     try {
       this.selector = Selector.open();
     } catch (IOException e) {
@@ -90,6 +99,37 @@ public final class MediaReactor implements Extension {
     return ports;
   }
 
+  /** Whether this node's media thread reads and writes its sockets with native calls (else NIO). */
+  public boolean nativeIo() {
+    return nativeIo;
+  }
+
+  private static StandardProtocolFamily familyOf(String ip) {
+    try {
+      return InetAddress.getByName(ip) instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("switchboard.media.ip: cannot resolve \"" + ip + "\"", e);
+    }
+  }
+
+  private static boolean chooseIo(MediaSettings.NativeIo mode, StandardProtocolFamily family) {
+    if (mode == MediaSettings.NativeIo.OFF) {
+      LOG.info("media I/O: NIO (switchboard.media.native-io = off)");
+      return false;
+    }
+    String refused = !NativeUdp.available() ? NativeUdp.unavailableReason()
+        : family != StandardProtocolFamily.INET ? "switchboard.media.ip is not an IPv4 address" : null;
+    if (refused == null) {
+      LOG.info("media I/O: native (recvmmsg/sendto)");
+      return true;
+    }
+    if (mode == MediaSettings.NativeIo.ON) {
+      throw new IllegalStateException("switchboard.media.native-io = on, but native media I/O cannot be used: " + refused);
+    }
+    LOG.info("media I/O: NIO, because {}", refused);
+    return false;
+  }
+
   /**
    * Binds an even RTP port and the RTCP port above it from the pool.
    *
@@ -99,10 +139,10 @@ public final class MediaReactor implements Extension {
     for (int attempt = 0; attempt < 16; attempt++) {
       int port = ports.acquire();
       if (port < 0) throw new IOException("no free RTP port in " + settings.portMin() + ".." + settings.portMax());
-      DatagramChannel rtp = null;
+      UdpSocket rtp = null;
       try {
         rtp = bind(port);
-        DatagramChannel rtcp = bind(port + 1);
+        UdpSocket rtcp = bind(port + 1);
         return new PortPair(port, rtp, rtcp);
       } catch (IOException inUse) {
         // another process holds this pair: back to the end of the pool, try the next one
@@ -114,13 +154,13 @@ public final class MediaReactor implements Extension {
     throw new IOException("could not bind an RTP port pair on " + settings.ip());
   }
 
-  private DatagramChannel bind(int port) throws IOException {
-    DatagramChannel ch = DatagramChannel.open();
+  private UdpSocket bind(int port) throws IOException {
+    DatagramChannel ch = DatagramChannel.open(family);
     try {
       ch.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBuffer());
       ch.bind(new InetSocketAddress(settings.ip(), port));
       ch.configureBlocking(false);
-      return ch;
+      return new UdpSocket(ch, nativeIo);
     } catch (IOException e) {
       ch.close();
       throw e;
@@ -134,8 +174,8 @@ public final class MediaReactor implements Extension {
     port.learningWindowNanos = settings.learningWindow().toNanos(); // published to the media thread by submit
     submit(() -> {
       try {
-        port.rtp.register(selector, SelectionKey.OP_READ, port);
-        port.rtcp.register(selector, SelectionKey.OP_READ, port);
+        port.rtp.channel.register(selector, SelectionKey.OP_READ, port.rtp);
+        port.rtcp.channel.register(selector, SelectionKey.OP_READ, port.rtcp);
         port.nextReportNanos = System.nanoTime() + reportInterval() / 2; // RFC 3550 §6.2: the first one after half
         active.add(port);
       } catch (IOException e) {
@@ -190,12 +230,8 @@ public final class MediaReactor implements Extension {
 
   /** Releases a pair that never became an endpoint (negotiation failed or the endpoint was removed). */
   public void release(PortPair pair) {
-    try {
-      pair.rtp().close();
-      pair.rtcp().close();
-    } catch (IOException ignored) {
-      // nothing to do: the ports are free either way
-    }
+    pair.rtp().close();
+    pair.rtcp().close();
     ports.release(pair.rtpPort());
   }
 
@@ -299,21 +335,13 @@ public final class MediaReactor implements Extension {
   }
 
   private void onReady(SelectionKey key) {
-    MediaPort port = (MediaPort) key.attachment();
-    DatagramChannel ch = (DatagramChannel) key.channel();
-    boolean isRtp = ch == port.rtp;
-    // a bounded burst per socket per wake-up, so one busy peer cannot starve the others
-    for (int i = 0; i < 32; i++) {
-      in.clear();
-      SocketAddress source;
-      try {
-        source = ch.receive(in);
-      } catch (IOException e) {
-        return; // ICMP port unreachable from a previous send and the like: nothing to read
-      }
-      if (source == null) return;
-      in.flip();
-      if (isRtp) port.onRtp(in, source, out); else port.onRtcp(in, source);
+    UdpSocket socket = (UdpSocket) key.attachment();
+    MediaPort port = socket.owner;
+    int n = socket.receive(batch);
+    for (int i = 0; i < n; i++) {
+      SocketAddress source = batch.sources[i];
+      if (source == null) continue;
+      if (socket.carriesRtp) port.onRtp(batch.packets[i], source, out); else port.onRtcp(batch.packets[i], source);
     }
   }
 

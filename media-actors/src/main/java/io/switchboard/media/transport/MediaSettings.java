@@ -15,9 +15,14 @@ import java.time.Duration;
  * @param receiveBuffer the kernel's receive buffer of each RTP/RTCP socket, in bytes: how much a peer's
  *     packets may queue while the media thread is busy, and so the longest delay before the kernel drops
  * @param maxEndpoints endpoints one session may hold
+ * @param nativeIo whether the media thread uses the native UDP calls ({@link NativeUdp}) or NIO
  */
 public record MediaSettings(String ip, String advertisedIp, int portMin, int portMax, Duration mediaTimeout,
-                            Duration rtcpInterval, Duration learningWindow, int receiveBuffer, int maxEndpoints) {
+                            Duration rtcpInterval, Duration learningWindow, int receiveBuffer, int maxEndpoints,
+                            NativeIo nativeIo) {
+
+  /** {@code switchboard.media.native-io}: native when it can be loaded, native or fail, or NIO. */
+  public enum NativeIo { AUTO, ON, OFF }
 
   public static MediaSettings fromConfig(Config root) {
     Config c = root.getConfig("switchboard.media");
@@ -26,6 +31,13 @@ public record MediaSettings(String ip, String advertisedIp, int portMin, int por
         c.getInt("port-min"), c.getInt("port-max"), c.getDuration("media-timeout"),
         c.getDuration("rtcp-interval"), c.getDuration("learning-window"),
         (int) Math.min(Integer.MAX_VALUE, c.getBytes("receive-buffer")),
-        root.getInt("switchboard.session.max-endpoints"));
+        root.getInt("switchboard.session.max-endpoints"), nativeIo(c.getString("native-io")));
+  }
+
+  private static NativeIo nativeIo(String value) {
+    for (NativeIo mode : NativeIo.values()) {
+      if (mode.name().equalsIgnoreCase(value)) return mode;
+    }
+    throw new IllegalArgumentException("switchboard.media.native-io must be auto, on or off, not \"" + value + "\"");
   }
 }

@@ -1,0 +1,46 @@
+package io.switchboard.node;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every relay test again on a node whose media thread uses NIO ({@code switchboard.media.native-io = off}):
+ * the way a build without the native library, or an IPv6 media address, moves packets.
+ */
+class RtpRelayNioTest extends RtpRelayTest {
+
+  @BeforeAll
+  static void start() { // hides RtpRelayTest's: this class's node
+    node = TestNode.start("""
+        switchboard.media.port-min = 31040
+        switchboard.media.port-max = 31047
+        switchboard.media.media-timeout = 1s
+        switchboard.media.rtcp-interval = 400ms
+        switchboard.session.disconnect-timeout = 500ms
+        switchboard.media.native-io = off
+        """);
+  }
+
+  @Test
+  @Override
+  void theMediaThreadUsesTheNativeCallsWhereTheBuildHasThem() throws Exception {
+    assertTrue(Http.get(node.http() + "/metrics").body().contains("\nswitchboard_media_native_io 0.0\n"));
+  }
+
+  @Test
+  void aNodeRefusesANativeIoSettingItCannotHonour() {
+    assertRefused("switchboard.media.native-io = sometimes", "switchboard.media.native-io must be auto, on or off, not \"sometimes\"");
+    assertRefused("switchboard.media.ip = \"::1\"\nswitchboard.media.native-io = on",
+        "switchboard.media.native-io = on, but native media I/O cannot be used: switchboard.media.ip is not an IPv4 address");
+  }
+
+  private static void assertRefused(String config, String message) {
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> TestNode.start(config).close());
+    StringBuilder causes = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) causes.append(t.getMessage()).append('\n');
+    assertTrue(causes.toString().contains(message), causes.toString());
+  }
+}
