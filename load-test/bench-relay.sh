@@ -4,7 +4,8 @@
 # relay is started fresh for every run, N two-leg calls are set up through its control API, then rtpload
 # measures loss, one-way latency and relay CPU.
 #   load-test/bench-relay.sh [runs=2] [N ...]      (default N: 100 250 500 750 1000)
-# Environment: RELAYS="switchboard rtpengine" (which to run, in this order), SWITCHBOARD_OPTS (more JVM
+# Environment: RELAYS="switchboard rtpengine" (which to run, in this order; switchboard-nio is Switchboard
+# with switchboard.media.native-io = off), SWITCHBOARD_OPTS (more JVM
 # options for the node, e.g. -Dswitchboard.media.receive-buffer=32KiB), LABEL (added to each run's label).
 # Results: one JSON line per run in load-test/target/relay-results.jsonl, and a table of medians.
 set -euo pipefail
@@ -26,9 +27,9 @@ mvn -q -B -DskipTests package
 
 wait_gone() { while kill -0 "$1" 2>/dev/null; do sleep 0.2; done; }
 
-run_switchboard() {  # N run
+run_switchboard() {  # N run [name] [more JVM options]
   # shellcheck disable=SC2086 # SWITCHBOARD_OPTS is a list of options
-  taskset -c 0 java -Xms1g -Xmx1g -XX:AutoBoxCacheMax=65536 ${SWITCHBOARD_OPTS:-} -Dswitchboard.http.port=$port -Dpekko.remote.artery.canonical.port=0 \
+  taskset -c 0 java -Xms1g -Xmx1g -XX:AutoBoxCacheMax=65536 ${SWITCHBOARD_OPTS:-} ${4:-} -Dswitchboard.http.port=$port -Dpekko.remote.artery.canonical.port=0 \
     -Dswitchboard.shutdown.drain-time=0s -Dswitchboard.session.disconnect-timeout=1h \
     -Dswitchboard.media.media-timeout=0s -Dpekko.loglevel=WARNING \
     -jar cluster-node/target/switchboard-node.jar > load-test/target/switchboard-relay.log 2>&1 &
@@ -38,8 +39,12 @@ run_switchboard() {  # N run
     "ws://127.0.0.1:$port/control" "$1" 40000 load-test/target/pairs.txt
   sleep 2
   taskset -c 1 load-test/target/rtpload --pairs load-test/target/pairs.txt --warmup 3 --duration 20 \
-    --relay-pid "$pid" --label "switchboard N=$1 run=$2$extra" --json "$out" --quiet
+    --relay-pid "$pid" --label "${3:-switchboard} N=$1 run=$2$extra" --json "$out" --quiet
   kill "$pid"; wait_gone "$pid"
+}
+
+run_switchboard-nio() {  # N run
+  run_switchboard "$1" "$2" switchboard-nio -Dswitchboard.media.native-io=off
 }
 
 run_rtpengine() {  # N run
