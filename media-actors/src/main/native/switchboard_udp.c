@@ -3,6 +3,8 @@
  * waiting on a socket (NIO needs a recvfrom per datagram plus one more that finds the socket empty),
  * and sendto goes straight to the kernel without the channel's locks and address conversion.
  *
+ * The media thread waits on its own epoll set, woken by an eventfd.
+ *
  * IPv4 only; the Java side uses NIO for anything else. Errors come back as -errno, never as exceptions,
  * so the hot path stays free of allocation.
  */
@@ -10,11 +12,16 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "io_switchboard_media_transport_NativeUdp.h"
 
 #define MAX_BATCH 64
+#define MAX_EVENTS 1024
 #define META_INTS 3 /* per datagram: length, source IPv4 address, source port */
 
 JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_fd(JNIEnv *env, jclass cls, jobject channel) {
@@ -29,14 +36,18 @@ JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_fd(JNIEnv *
   return (*env)->GetIntField(env, channel, field);
 }
 
-JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_receive(JNIEnv *env, jclass cls, jint fd,
-    jobject data, jint slot, jint max, jobject meta) {
+JNIEXPORT jlong JNICALL Java_io_switchboard_media_transport_NativeUdp_address(JNIEnv *env, jclass cls, jobject buffer) {
   (void) cls;
-  char *base = (*env)->GetDirectBufferAddress(env, data);
-  jint *out = (*env)->GetDirectBufferAddress(env, meta);
+  return (jlong) (intptr_t) (*env)->GetDirectBufferAddress(env, buffer);
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_receive(JNIEnv *env, jclass cls, jint fd,
+    jlong data, jint slot, jint max, jlong meta) {
+  (void) env;
+  (void) cls;
+  char *base = (char *) (intptr_t) data;
+  jint *out = (jint *) (intptr_t) meta;
   if (base == NULL || out == NULL || slot <= 0 || max <= 0) return -EINVAL;
-  if ((*env)->GetDirectBufferCapacity(env, data) < (jlong) slot * max
-      || (*env)->GetDirectBufferCapacity(env, meta) < (jlong) sizeof(jint) * META_INTS * max) return -EINVAL;
   if (max > MAX_BATCH) max = MAX_BATCH;
 
   struct mmsghdr msgs[MAX_BATCH];
@@ -63,16 +74,86 @@ JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_receive(JNI
 }
 
 JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_send(JNIEnv *env, jclass cls, jint fd,
-    jobject buffer, jint offset, jint length, jint ipv4, jint port) {
+    jlong address, jint length, jint ipv4, jint port) {
+  (void) env;
   (void) cls;
-  char *base = (*env)->GetDirectBufferAddress(env, buffer);
-  if (base == NULL || offset < 0 || length < 0 || port <= 0 || port > 65535
-      || (*env)->GetDirectBufferCapacity(env, buffer) < (jlong) offset + length) return -EINVAL;
+  if (address == 0 || length < 0 || port <= 0 || port > 65535) return -EINVAL;
   struct sockaddr_in to;
   memset(&to, 0, sizeof to);
   to.sin_family = AF_INET;
   to.sin_port = htons((uint16_t) port);
   to.sin_addr.s_addr = htonl((uint32_t) ipv4);
-  ssize_t sent = sendto(fd, base + offset, (size_t) length, MSG_DONTWAIT, (struct sockaddr *) &to, sizeof to);
+  ssize_t sent = sendto(fd, (const void *) (intptr_t) address, (size_t) length, MSG_DONTWAIT, (struct sockaddr *) &to, sizeof to);
   return sent < 0 ? -errno : (jint) sent;
+}
+
+/* The media thread's own epoll set: the JDK selector's bookkeeping per ready key (a map lookup by
+ * descriptor, ready-set translation, its locks) cost more than the wait itself. */
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_epollCreate(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  int fd = epoll_create1(EPOLL_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_epollAdd(JNIEnv *env, jclass cls, jint epfd,
+    jint fd, jint token) {
+  (void) env;
+  (void) cls;
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.u32 = (uint32_t) token;
+  return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_epollRemove(JNIEnv *env, jclass cls, jint epfd,
+    jint fd) {
+  (void) env;
+  (void) cls;
+  struct epoll_event ev; /* ignored, but kernels before 2.6.9 required it */
+  memset(&ev, 0, sizeof ev);
+  return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &ev) < 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_epollWait(JNIEnv *env, jclass cls, jint epfd,
+    jlong tokens, jint max, jint timeoutMs) {
+  (void) env;
+  (void) cls;
+  jint *out = (jint *) (intptr_t) tokens;
+  if (out == NULL || max <= 0) return -EINVAL;
+  if (max > MAX_EVENTS) max = MAX_EVENTS;
+  struct epoll_event events[MAX_EVENTS];
+  int n = epoll_wait(epfd, events, max, timeoutMs);
+  if (n < 0) return errno == EINTR ? 0 : -errno;
+  for (int i = 0; i < n; i++) out[i] = (jint) events[i].data.u32;
+  return n;
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_eventCreate(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_eventSignal(JNIEnv *env, jclass cls, jint fd) {
+  (void) env;
+  (void) cls;
+  uint64_t one = 1;
+  return write(fd, &one, sizeof one) < 0 ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_eventClear(JNIEnv *env, jclass cls, jint fd) {
+  (void) env;
+  (void) cls;
+  uint64_t count;
+  return read(fd, &count, sizeof count) < 0 && errno != EAGAIN ? -errno : 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_close(JNIEnv *env, jclass cls, jint fd) {
+  (void) env;
+  (void) cls;
+  return close(fd) < 0 ? -errno : 0;
 }

@@ -108,6 +108,8 @@ public final class OutboundStream {
   }
 
   private Source find(Object key, long sourceSsrc) {
+    Source c = current; // nearly always the one: checked first, so one object is read per packet, not all
+    if (c != null && c.key == key && c.ssrc == sourceSsrc) return c;
     for (Source s : sources) if (s.key == key && s.ssrc == sourceSsrc) return s;
     return null;
   }

@@ -11,8 +11,6 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -44,7 +42,7 @@ public final class MediaReactor implements Extension {
 
   private final MediaSettings settings;
   private final PortPool ports;
-  private final Selector selector;
+  private final Poller poller;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   /** Timed work on the media thread (paced packets such as injected DTMF), by due time. */
   private final java.util.PriorityQueue<Timed> timed = new java.util.PriorityQueue<>();
@@ -61,7 +59,7 @@ public final class MediaReactor implements Extension {
   private final ByteBuffer out = ByteBuffer.allocateDirect(2048);
   private final Thread thread;
   /** Made once: a method reference written in the loop would be a new object on every wake-up. */
-  private final java.util.function.Consumer<SelectionKey> onReady = this::onReady;
+  private final java.util.function.Consumer<UdpSocket> onReady = this::onReady;
   private volatile boolean running = true;
 
   private MediaReactor(ActorSystem<?> system) {
@@ -70,9 +68,9 @@ public final class MediaReactor implements Extension {
     this.family = familyOf(settings.ip());
     this.nativeIo = chooseIo(settings.nativeIo(), family);
     try {
-      this.selector = Selector.open();
+      this.poller = Poller.open(nativeIo);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot open a selector for the media thread", e);
+      throw new IllegalStateException("cannot open the media thread's poller", e);
     }
     this.thread = new Thread(this::run, "switchboard-media-" + system.name());
     thread.setDaemon(true);
@@ -174,8 +172,8 @@ public final class MediaReactor implements Extension {
     port.learningWindowNanos = settings.learningWindow().toNanos(); // published to the media thread by submit
     submit(() -> {
       try {
-        port.rtp.channel.register(selector, SelectionKey.OP_READ, port.rtp);
-        port.rtcp.channel.register(selector, SelectionKey.OP_READ, port.rtcp);
+        poller.register(port.rtp);
+        poller.register(port.rtcp);
         port.nextReportNanos = System.nanoTime() + reportInterval() / 2; // RFC 3550 §6.2: the first one after half
         active.add(port);
       } catch (IOException e) {
@@ -223,6 +221,10 @@ public final class MediaReactor implements Extension {
   public void close(MediaPort port) {
     submit(() -> {
       if (active.remove(port)) MediaTotals.add(retired, port);
+      if (port.rtp != null) {
+        poller.deregister(port.rtp);
+        poller.deregister(port.rtcp);
+      }
       port.close(out);
       if (port.rtpPort > 0) ports.release(port.rtpPort); // bridge and source ports hold none
     });
@@ -278,7 +280,7 @@ public final class MediaReactor implements Extension {
 
   private void submit(Runnable task) {
     tasks.add(task);
-    selector.wakeup();
+    poller.wakeup();
   }
 
   private void run() {
@@ -287,7 +289,7 @@ public final class MediaReactor implements Extension {
     while (running) {
       try {
         for (Runnable t; (t = tasks.poll()) != null; ) t.run();
-        selector.select(onReady, selectTimeoutMs());
+        poller.poll(pollTimeoutMs(), onReady);
         long now = System.nanoTime();
         while (!timed.isEmpty() && timed.peek().dueNanos - now <= 0) timed.poll().task.run();
         if (now >= nextTick) {
@@ -328,14 +330,13 @@ public final class MediaReactor implements Extension {
     return mean / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, mean));
   }
 
-  private long selectTimeoutMs() {
+  private long pollTimeoutMs() {
     if (timed.isEmpty()) return 50;
     long ms = (timed.peek().dueNanos - System.nanoTime()) / 1_000_000;
     return Math.max(1, Math.min(50, ms));
   }
 
-  private void onReady(SelectionKey key) {
-    UdpSocket socket = (UdpSocket) key.attachment();
+  private void onReady(UdpSocket socket) {
     MediaPort port = socket.owner;
     int n = socket.receive(batch);
     for (int i = 0; i < n; i++) {
@@ -347,11 +348,11 @@ public final class MediaReactor implements Extension {
 
   private void stop() {
     running = false;
-    selector.wakeup();
+    poller.wakeup();
     try {
       thread.join(2000);
       for (MediaPort p : active) p.close(out);
-      selector.close();
+      poller.close();
     } catch (Exception e) {
       Thread.currentThread().interrupt();
     }

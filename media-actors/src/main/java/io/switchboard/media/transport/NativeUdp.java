@@ -10,8 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
- * The JNI library behind the media thread's UDP calls (src/main/native): batched reads with
- * {@code recvmmsg} and sends with {@code sendto}, straight on a channel's descriptor. The build compiles
+ * The JNI library behind the media thread's socket calls (src/main/native): batched reads with
+ * {@code recvmmsg} and sends with {@code sendto}, straight on a channel's descriptor, and the epoll
+ * set it waits on. The build compiles
  * it into the jar when a C compiler is present; without it, or on another system, {@link #available()}
  * is false and the media thread uses NIO.
  *
@@ -41,15 +42,46 @@ final class NativeUdp {
   /** The channel's descriptor, or -1 when this JDK keeps it elsewhere. */
   static native int fd(DatagramChannel channel);
 
-  /**
-   * Reads up to {@code max} waiting datagrams without blocking: datagram i into {@code data} at
-   * {@code i * slot} (cut at {@code slot} bytes), its length, source address and port as three native ints
-   * into {@code meta} at {@code i * META_BYTES}. Returns how many were read (0: none waiting) or -errno.
-   */
-  static native int receive(int fd, ByteBuffer data, int slot, int max, ByteBuffer meta);
+  /** The address of a direct buffer's memory (0 for a heap buffer); the caller keeps the buffer alive. */
+  static native long address(ByteBuffer buffer);
 
-  /** Sends {@code length} bytes of {@code buffer} from {@code offset} to an IPv4 address; bytes sent or -errno. */
-  static native int send(int fd, ByteBuffer buffer, int offset, int length, int ipv4, int port);
+  /**
+   * Reads up to {@code max} waiting datagrams without blocking: datagram i into the memory at
+   * {@code data + i * slot} (cut at {@code slot} bytes), its length, source address and port as three
+   * native ints at {@code meta + i * META_BYTES}. Returns how many were read (0: none waiting) or -errno.
+   */
+  static native int receive(int fd, long data, int slot, int max, long meta);
+
+  /** Sends {@code length} bytes at {@code address} to an IPv4 address; bytes sent or -errno. */
+  static native int send(int fd, long address, int length, int ipv4, int port);
+
+  /** A new epoll set; its descriptor or -errno. */
+  static native int epollCreate();
+
+  /** Watches {@code fd} for reading; {@link #epollWait} reports it as {@code token}. 0 or -errno. */
+  static native int epollAdd(int epfd, int fd, int token);
+
+  /** Stops watching {@code fd}. 0 or -errno. */
+  static native int epollRemove(int epfd, int fd);
+
+  /**
+   * Waits up to {@code timeoutMs} for watched descriptors to become readable and writes up to
+   * {@code max} of their tokens as native ints at {@code tokens}. Returns how many (0 on timeout or a
+   * signal) or -errno.
+   */
+  static native int epollWait(int epfd, long tokens, int max, int timeoutMs);
+
+  /** A non-blocking eventfd, to wake a thread in {@link #epollWait}; its descriptor or -errno. */
+  static native int eventCreate();
+
+  /** Makes the eventfd readable. 0 or -errno. */
+  static native int eventSignal(int fd);
+
+  /** Makes the eventfd unreadable again. 0 or -errno. */
+  static native int eventClear(int fd);
+
+  /** Closes a descriptor this class created. 0 or -errno. */
+  static native int close(int fd);
 
   private static String platform() {
     String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);

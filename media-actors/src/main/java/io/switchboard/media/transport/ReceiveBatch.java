@@ -18,6 +18,9 @@ final class ReceiveBatch {
 
   final ByteBuffer data = ByteBuffer.allocateDirect(SIZE * SLOT);
   final ByteBuffer meta = ByteBuffer.allocateDirect(SIZE * NativeUdp.META_BYTES).order(ByteOrder.nativeOrder());
+  /** Where {@link #data} and {@link #meta} are in memory, for the native reads (0 without the library). */
+  final long dataAddress = NativeUdp.available() ? NativeUdp.address(data) : 0;
+  final long metaAddress = NativeUdp.available() ? NativeUdp.address(meta) : 0;
   final ByteBuffer[] packets = new ByteBuffer[SIZE];
   /** Null for a source that is not an IPv4 address (cannot happen on an IPv4 socket). */
   final SocketAddress[] sources = new SocketAddress[SIZE];

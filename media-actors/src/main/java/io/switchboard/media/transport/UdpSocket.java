@@ -29,6 +29,8 @@ final class UdpSocket {
   /** The endpoint whose packets arrive here, and whether as RTP (else RTCP); set when it starts. */
   MediaPort owner;
   boolean carriesRtp;
+  /** This socket's index in its {@link EpollPoller}; -1 when it is in none. */
+  int pollToken = -1;
 
   // The last sender and destination as Java addresses: peers rarely change, so both are made only when
   // they do, not per packet.
@@ -37,6 +39,9 @@ final class UdpSocket {
   private InetSocketAddress sender;
   private InetSocketAddress destination;
   private int destinationIp;
+  /** The last buffer sent from and its memory's address: on the relay path it is always the same one. */
+  private ByteBuffer sentFrom;
+  private long sentFromAddress;
 
   UdpSocket(DatagramChannel channel, boolean nativeIo) {
     this.channel = channel;
@@ -47,6 +52,10 @@ final class UdpSocket {
     return fd >= 0;
   }
 
+  int fd() {
+    return fd;
+  }
+
   /**
    * Reads the datagrams waiting on this socket into {@code batch}, as many as it holds; returns how many.
    * A read error (none is expected on a bound UDP socket) ends the burst like an empty socket.
@@ -54,7 +63,7 @@ final class UdpSocket {
   int receive(ReceiveBatch batch) {
     if (closed) return 0;
     if (fd >= 0) {
-      int n = NativeUdp.receive(fd, batch.data, ReceiveBatch.SLOT, ReceiveBatch.SIZE, batch.meta);
+      int n = NativeUdp.receive(fd, batch.dataAddress, ReceiveBatch.SLOT, ReceiveBatch.SIZE, batch.metaAddress);
       for (int i = 0; i < n; i++) {
         int at = i * NativeUdp.META_BYTES;
         batch.packets[i].limit(batch.meta.getInt(at)).position(0);
@@ -98,7 +107,12 @@ final class UdpSocket {
       destinationIp = ipv4(v4);
       destination = to;
     }
-    int sent = NativeUdp.send(fd, packet, packet.position(), packet.remaining(), destinationIp, to.getPort());
+    if (packet != sentFrom) {
+      if (!packet.isDirect()) return -1; // every buffer of the media thread is direct
+      sentFromAddress = NativeUdp.address(packet);
+      sentFrom = packet;
+    }
+    int sent = NativeUdp.send(fd, sentFromAddress + packet.position(), packet.remaining(), destinationIp, to.getPort());
     return sent >= 0 ? sent : -1;
   }
 

@@ -165,12 +165,22 @@ class UdpSocketTest {
   @Test
   void theNativeCallsCheckTheirArguments() throws Exception {
     if (!NativeUdp.available()) return; // nothing native to check on this build
-    ByteBuffer small = ByteBuffer.allocateDirect(100);
-    ByteBuffer meta = ByteBuffer.allocateDirect(12);
-    assertEquals(-22, NativeUdp.receive(0, small, 2048, 1, meta), "a data buffer smaller than its slots: EINVAL");
-    assertEquals(-22, NativeUdp.receive(0, ByteBuffer.allocate(4096), 2048, 1, meta), "a heap buffer: EINVAL");
-    assertEquals(-22, NativeUdp.send(0, small, 90, 20, 0x7f000001, 9), "past the buffer's end: EINVAL");
-    assertEquals(-22, NativeUdp.send(0, small, 0, 20, 0x7f000001, 70000), "no such port: EINVAL");
-    assertEquals(-9, NativeUdp.send(Integer.MAX_VALUE, small, 0, 20, 0x7f000001, 9), "no such descriptor: EBADF");
+    long buffer = NativeUdp.address(ByteBuffer.allocateDirect(100));
+    assertEquals(0, NativeUdp.address(ByteBuffer.allocate(100)), "a heap buffer has no address");
+    assertEquals(-22, NativeUdp.receive(0, 0, 2048, 1, buffer), "no data memory: EINVAL");
+    assertEquals(-22, NativeUdp.send(0, 0, 20, 0x7f000001, 9), "no memory: EINVAL");
+    assertEquals(-22, NativeUdp.send(0, buffer, 20, 0x7f000001, 70000), "no such port: EINVAL");
+    assertEquals(-9, NativeUdp.send(Integer.MAX_VALUE, buffer, 20, 0x7f000001, 9), "no such descriptor: EBADF");
+    assertEquals(-9, NativeUdp.epollAdd(Integer.MAX_VALUE, 0, 0), "no such epoll set: EBADF");
+  }
+
+  @Test
+  void aHeapBufferIsRefusedNotSentFromGarbage() throws Exception {
+    UdpSocket socket = open(true);
+    try {
+      if (socket.isNative()) assertEquals(-1, socket.send(ByteBuffer.allocate(16), new InetSocketAddress(LOOPBACK, 9)));
+    } finally {
+      socket.close();
+    }
   }
 }
