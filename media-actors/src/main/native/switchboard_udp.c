@@ -14,6 +14,8 @@
 #include <string.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -156,4 +158,13 @@ JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_close(JNIEn
   (void) env;
   (void) cls;
   return close(fd) < 0 ? -errno : 0;
+}
+
+/* The calling thread's nice value (Linux keeps one per thread): the media thread raises its weight
+ * over the JVM's own threads (JIT compilers, dispatchers), which otherwise take the core for
+ * milliseconds at a time while packets wait. */
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_setThreadNice(JNIEnv *env, jclass cls, jint nice) {
+  (void) env;
+  (void) cls;
+  return setpriority(PRIO_PROCESS, (id_t) syscall(SYS_gettid), nice) < 0 ? -errno : 0;
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.node.RtpRelayTest.Leg;
+import io.switchboard.node.RelayTests.Leg;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -53,8 +53,8 @@ class MediaMetricsTest {
     double shortBefore = sample(before, "switchboard_rtp_packets_dropped_total{reason=\"too_short\"}");
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
       c.ok("session.create", null);
-      Leg la = RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
-      RtpRelayTest.createFromOffer(c, b.offer("0", ""), "sendrecv");
+      Leg la = RelayTests.createFromOffer(c, a.offer("0", ""), "sendrecv");
+      RelayTests.createFromOffer(c, b.offer("0", ""), "sendrecv");
       for (int i = 0; i < 20; i++) {
         a.sendRtp(la.port(), 0, new byte[160]);
         assertNotNull(b.receive(2000));

@@ -151,7 +151,7 @@ class PlaybackTest {
         clients.add(c);
         peers.add(peer);
         c.ok("session.create", null);
-        RtpRelayTest.createFromOffer(c, peer.offer("0", ""), "sendrecv");
+        RelayTests.createFromOffer(c, peer.offer("0", ""), "sendrecv");
         files.add(play(c, Map.of("source", "hold-music.wav", "shared", true)));
       }
       for (int i = 0; i < 3; i++) {
@@ -210,7 +210,7 @@ class PlaybackTest {
     wav(media.resolve("two-tones.wav"), 8000, 1, 16, 8000, t -> 6000 * Math.sin(2 * Math.PI * (t < 0.5 ? 400 : 1200) * t));
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
+      RelayTests.createFromOffer(c, a.offer("0", ""), "sendrecv");
 
       // from 500 ms: the second half only, 25 packets of 1200 Hz
       String late = play(c, Map.of("source", "two-tones.wav", "start_ms", 500));
@@ -248,7 +248,7 @@ class PlaybackTest {
     wav(media.resolve("voice.wav"), 8000, 1, 16, 24000, voice);
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      RtpRelayTest.createFromOffer(c, a.offer("8", ""), "sendrecv");
+      RelayTests.createFromOffer(c, a.offer("8", ""), "sendrecv");
       c.awaitEvent("app.started");
       String file = play(c, Map.of("source", "voice.wav"));
       awaitState(c, file, "buffering", "playing");
@@ -284,7 +284,7 @@ class PlaybackTest {
     RecordingTest.run("sox", media.resolve("for-mp3.wav").toString(), media.resolve("tone700.mp3").toString());
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
+      RelayTests.createFromOffer(c, a.offer("0", ""), "sendrecv");
       wav(media.resolve("eight-bit.wav"), 11025, 1, 8, 5513, t -> 20000 * Math.sin(2 * Math.PI * 600 * t));
       for (String[] f : new String[][] {{"stereo44k.wav", "1000"}, {"tone700.mp3", "700"}, {"eight-bit.wav", "600"}}) {
         String file = play(c, Map.of("source", f[0]));
@@ -315,7 +315,7 @@ class PlaybackTest {
     wav(media.resolve("short.wav"), 8000, 1, 16, 1600, t -> 6000 * Math.sin(2 * Math.PI * 400 * t));
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
+      RelayTests.createFromOffer(c, a.offer("0", ""), "sendrecv");
       String file = play(c, Map.of("source", "halves.wav"));
       for (int i = 0; i < 5; i++) assertNotNull(a.receive(2000));
       c.ok("endpoint.file.pause", Map.of("endpoint_id", file));
@@ -365,8 +365,8 @@ class PlaybackTest {
          RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
       c1.ok("session.create", null);
       c2.ok("session.create", null);
-      RtpRelayTest.createFromOffer(c1, a.offer("0", ""), "sendrecv");
-      RtpRelayTest.createFromOffer(c2, b.offer("0", ""), "sendrecv");
+      RelayTests.createFromOffer(c1, a.offer("0", ""), "sendrecv");
+      RelayTests.createFromOffer(c2, b.offer("0", ""), "sendrecv");
       Map<String, Object> hold = Map.of("source", url + "/hold.wav", "shared", true, "cache_ttl_secs", 60);
       play(c1, hold);
       play(c2, hold);

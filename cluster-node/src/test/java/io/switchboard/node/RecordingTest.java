@@ -49,8 +49,8 @@ class RecordingTest {
     node.close();
   }
 
-  static RtpRelayTest.Leg leg(ControlClient c, RtpPeer peer, String codec) throws Exception {
-    return RtpRelayTest.createFromOffer(c, peer.offer(codec, ""), "sendrecv");
+  static RelayTests.Leg leg(ControlClient c, RtpPeer peer, String codec) throws Exception {
+    return RelayTests.createFromOffer(c, peer.offer(codec, ""), "sendrecv");
   }
 
   static byte[] toneFrame(double hz, int index) {
@@ -81,8 +81,8 @@ class RecordingTest {
   void aLegRecordedAsPcapOpensInTsharkWithEveryPacketBothWays() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(0xA1); RtpPeer b = new RtpPeer(0xB2)) {
       c.ok("session.create", null);
-      RtpRelayTest.Leg la = leg(c, a, "0");
-      RtpRelayTest.Leg lb = leg(c, b, "0");
+      RelayTests.Leg la = leg(c, a, "0");
+      RelayTests.Leg lb = leg(c, b, "0");
       String id = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "calls/leg.pcap",
           "format", "pcap")).get("recording_id").asText();
       for (int i = 0; i < 20; i++) {
@@ -150,7 +150,7 @@ class RecordingTest {
       c.ok("session.create", null);
       RtpPeer peerRtcp = mux ? a : aRtcp;
       String attributes = mux ? "a=rtcp-mux\r\n" : "a=rtcp:" + aRtcp.port() + "\r\n";
-      RtpRelayTest.Leg la = RtpRelayTest.createFromOffer(c, a.offer("0", attributes), "sendrecv");
+      RelayTests.Leg la = RelayTests.createFromOffer(c, a.offer("0", attributes), "sendrecv");
       int ourRtcpPort = mux ? la.port() : la.port() + 1;
       String id = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "rtcp/leg-" + mux + ".pcap"))
           .get("recording_id").asText();
@@ -199,7 +199,7 @@ class RecordingTest {
   void aSessionRecordedAsWavHearsEveryPartyAndTheTone() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      RtpRelayTest.Leg la = leg(c, a, "0");
+      RelayTests.Leg la = leg(c, a, "0");
       String id = c.ok("recording.start", Map.of("file_path", "session.wav", "format", "wav")).get("recording_id").asText();
       c.ok("endpoint.create_tone", Map.of("tone", "sine", "frequency", 1000)); // joins the running recording
       for (int i = 0; i < 50; i++) {
@@ -229,8 +229,8 @@ class RecordingTest {
          RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
       c1.ok("session.create", null);
       String s2 = c2.ok("session.create", null).get("session_id").asText();
-      RtpRelayTest.Leg la = leg(c1, a, "0");
-      RtpRelayTest.Leg lb = leg(c2, b, "0");
+      RelayTests.Leg la = leg(c1, a, "0");
+      RelayTests.Leg lb = leg(c2, b, "0");
       c1.ok("session.bridge", Map.of("target_session_id", s2, "direction", "sendrecv"));
       String id = c1.ok("recording.start", Map.of("file_path", "bridged.wav", "format", "wav")).get("recording_id").asText();
       for (int i = 0; i < 50; i++) {
@@ -252,8 +252,8 @@ class RecordingTest {
   void aStereoLegHasItsInboundLeftAndOutboundRight() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer b = new RtpPeer(2)) {
       c.ok("session.create", null);
-      RtpRelayTest.Leg la = leg(c, a, "0");
-      RtpRelayTest.Leg lb = leg(c, b, "8");
+      RelayTests.Leg la = leg(c, a, "0");
+      RelayTests.Leg lb = leg(c, b, "8");
       String id = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "stereo.wav",
           "format", "wav", "stereo", true)).get("recording_id").asText();
       for (int i = 0; i < 50; i++) {
@@ -283,7 +283,7 @@ class RecordingTest {
   void recordingsThatEndWithTheirEndpointOrSessionSaySoAndAreFinal() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       String session = c.ok("session.create", null).get("session_id").asText();
-      RtpRelayTest.Leg la = leg(c, a, "0");
+      RelayTests.Leg la = leg(c, a, "0");
       String legRec = c.ok("recording.start", Map.of("endpoint_id", la.endpointId(), "file_path", "ends/leg.wav",
           "format", "wav")).get("recording_id").asText();
       String sessionRec = c.ok("recording.start", Map.of("file_path", "ends/session.pcap")).get("recording_id").asText();
@@ -361,7 +361,7 @@ class RecordingTest {
     Files.writeString(dir.resolve("taken.pcap"), "mine");
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      RtpRelayTest.Leg la = leg(c, a, "0");
+      RelayTests.Leg la = leg(c, a, "0");
       assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of()));
       assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", "../out.pcap")));
       assertEquals("INVALID_PARAMS", c.errorCode("recording.start", Map.of("file_path", outside.resolve("x.pcap").toString())));

@@ -1,6 +1,6 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.RtpRelayTest.createFromOffer;
+import static io.switchboard.node.RelayTests.createFromOffer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.media.endpoint.EndpointEntity;
-import io.switchboard.node.RtpRelayTest.Leg;
+import io.switchboard.node.RelayTests.Leg;
 import java.net.DatagramPacket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +93,7 @@ class SessionCapacityTest {
 
       // the session still works: with the tone gone A and B talk directly, and there is room for one more
       c.ok("endpoint.remove", Map.of("endpoint_id", t));
-      byte[] voice = RtpRelayTest.tone(160);
+      byte[] voice = RelayTests.tone(160);
       a.sendRtp(la.port(), 0, voice);
       DatagramPacket got = b.receive(2000);
       assertNotNull(got, "A's audio reaches B");
@@ -147,7 +147,7 @@ class SessionCapacityTest {
       assertEquals(MAX, now.size());
       assertEquals(bridge.get("target_endpoint_id").asText(), now.get(MAX - 1));
       assertEquals(List.of(la.endpointId(), bridge.get("endpoint_id").asText()), endpointIds(c1));
-      byte[] voice = RtpRelayTest.tone(160);
+      byte[] voice = RelayTests.tone(160);
       a.sendRtp(la.port(), 0, voice);
       DatagramPacket atB = b.receive(2000);
       assertNotNull(atB, "A's audio crosses the new bridge");
@@ -190,7 +190,7 @@ class SessionCapacityTest {
       assertTrue(c2.events.stream().noneMatch(e -> e.get("event").asText().equals("endpoint.transferred_in")), c2.events.toString());
 
       // media flows both ways as before, on the same ports
-      byte[] voice = RtpRelayTest.tone(160);
+      byte[] voice = RelayTests.tone(160);
       a.sendRtp(la.port(), 0, voice);
       DatagramPacket atB = b.receive(2000);
       assertNotNull(atB, "A is still heard by B");

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.node.RtpRelayTest.Leg;
+import io.switchboard.node.RelayTests.Leg;
 import java.net.DatagramPacket;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -61,8 +61,8 @@ class SymmetricRtpTest {
          RtpPeer stranger = new RtpPeer(9); RtpPeer b = new RtpPeer(2)) {
       c.ok("session.create", null);
       // the caller's SDP names one port, but its packets come from another (a NAT in between)
-      Leg la = RtpRelayTest.createFromOffer(c, sdpAddress.offer("0", ""), "sendrecv");
-      Leg lb = RtpRelayTest.createFromOffer(c, b.offer("0", ""), "sendrecv");
+      Leg la = RelayTests.createFromOffer(c, sdpAddress.offer("0", ""), "sendrecv");
+      Leg lb = RelayTests.createFromOffer(c, b.offer("0", ""), "sendrecv");
 
       b.sendRtp(lb.port(), 0, AUDIO);
       assertArrayEquals(AUDIO, next(sdpAddress, 2000), "before the caller's first packet, its SDP address is used");
@@ -98,8 +98,8 @@ class SymmetricRtpTest {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1); RtpPeer stray = new RtpPeer(7);
          RtpPeer b = new RtpPeer(2)) {
       c.ok("session.create", null);
-      Leg la = RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
-      Leg lb = RtpRelayTest.createFromOffer(c, b.offer("0", ""), "sendrecv");
+      Leg la = RelayTests.createFromOffer(c, a.offer("0", ""), "sendrecv");
+      Leg lb = RelayTests.createFromOffer(c, b.offer("0", ""), "sendrecv");
       stray.sendRtp(la.port(), 99, AUDIO); // not PCMU, not telephone-event
       assertNull(next(b, 300));
       assertEquals("new", endpoint(c, la.endpointId()).get("state").asText(), "a dropped packet does not connect the endpoint");
@@ -115,7 +115,7 @@ class SymmetricRtpTest {
   void aSilentPeerRaisesOneMediaTimeoutPerPeriodAndStatisticsKeepTheTruth() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      Leg la = RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
+      Leg la = RelayTests.createFromOffer(c, a.offer("0", ""), "sendrecv");
       a.sendRtp(la.port(), 0, AUDIO);
       c.awaitEvent("endpoint.state_changed");
 
@@ -151,7 +151,7 @@ class SymmetricRtpTest {
              """);
          ControlClient c = ControlClient.connect(idle.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      Leg la = RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
+      Leg la = RelayTests.createFromOffer(c, a.offer("0", ""), "sendrecv");
       a.sendRtp(la.port(), 0, AUDIO);
       c.awaitEvent("endpoint.state_changed");
       long quietSince = System.nanoTime();
@@ -167,7 +167,7 @@ class SymmetricRtpTest {
   private static long droppedOf(ControlClient c, String endpointId) {
     c.ok("stats.subscribe", Map.of("interval_ms", 100));
     try {
-      return RtpRelayTest.nextInbound(c, endpointId).get("dropped").asLong();
+      return RelayTests.nextInbound(c, endpointId).get("dropped").asLong();
     } finally {
       c.ok("stats.unsubscribe", null);
     }

@@ -107,7 +107,7 @@ class VadTest {
 
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      var leg = RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
+      var leg = RelayTests.createFromOffer(c, a.offer("0", ""), "sendrecv");
       c.ok("vad.start", Map.of("endpoint_id", leg.endpointId(), "silence_interval_ms", 1000, "speech_threshold", 0.5));
       c.events.clear();
       List<Heard> heard = new ArrayList<>();
@@ -136,7 +136,7 @@ class VadTest {
   void steadyNoiseIsNotSpeechAndBadRequestsAreErrors() throws Exception {
     try (ControlClient c = ControlClient.connect(node.ws()); RtpPeer a = new RtpPeer(1)) {
       c.ok("session.create", null);
-      var leg = RtpRelayTest.createFromOffer(c, a.offer("0", ""), "sendrecv");
+      var leg = RelayTests.createFromOffer(c, a.offer("0", ""), "sendrecv");
       c.ok("vad.start", Map.of("endpoint_id", leg.endpointId(), "silence_interval_ms", 500));
       c.events.clear();
       List<Heard> heard = sendAndListen(c, a, leg.port(), noise(8000 * 21 / 10, 800, 4)); // loud hiss, 2.1 s

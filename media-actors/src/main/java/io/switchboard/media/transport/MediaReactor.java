@@ -284,6 +284,7 @@ public final class MediaReactor implements Extension {
   }
 
   private void run() {
+    if (nativeIo && settings.threadNice() != 0) applyNice(settings.threadNice());
     long nextTick = System.nanoTime() + TICK_NANOS;
     long timeoutNanos = settings.mediaTimeout().toNanos();
     while (running) {
@@ -301,6 +302,16 @@ public final class MediaReactor implements Extension {
         // the media thread must survive anything one packet or endpoint does
         LOG.error("media thread error (continuing)", t);
       }
+    }
+  }
+
+  private static void applyNice(int nice) {
+    int result = NativeUdp.setThreadNice(nice);
+    if (result == 0) {
+      LOG.info("media thread: nice {}", nice);
+    } else {
+      LOG.warn("media thread: cannot set nice {} (errno {}): it shares the core with the JVM's other threads as equals;"
+          + " grant CAP_SYS_NICE or LimitNICE={} (systemd), or set switchboard.media.thread-nice = 0", nice, -result, nice);
     }
   }
 

@@ -16,10 +16,11 @@ import java.time.Duration;
  *     packets may queue while the media thread is busy, and so the longest delay before the kernel drops
  * @param maxEndpoints endpoints one session may hold
  * @param nativeIo whether the media thread uses the native UDP calls ({@link NativeUdp}) or NIO
+ * @param threadNice the media thread's nice value (with native I/O), below the JVM's other threads
  */
 public record MediaSettings(String ip, String advertisedIp, int portMin, int portMax, Duration mediaTimeout,
                             Duration rtcpInterval, Duration learningWindow, int receiveBuffer, int maxEndpoints,
-                            NativeIo nativeIo) {
+                            NativeIo nativeIo, int threadNice) {
 
   /** {@code switchboard.media.native-io}: native when it can be loaded, native or fail, or NIO. */
   public enum NativeIo { AUTO, ON, OFF }
@@ -31,7 +32,12 @@ public record MediaSettings(String ip, String advertisedIp, int portMin, int por
         c.getInt("port-min"), c.getInt("port-max"), c.getDuration("media-timeout"),
         c.getDuration("rtcp-interval"), c.getDuration("learning-window"),
         (int) Math.min(Integer.MAX_VALUE, c.getBytes("receive-buffer")),
-        root.getInt("switchboard.session.max-endpoints"), nativeIo(c.getString("native-io")));
+        root.getInt("switchboard.session.max-endpoints"), nativeIo(c.getString("native-io")), nice(c.getInt("thread-nice")));
+  }
+
+  private static int nice(int value) {
+    if (value < -20 || value > 19) throw new IllegalArgumentException("switchboard.media.thread-nice must be between -20 and 19, not " + value);
+    return value;
   }
 
   private static NativeIo nativeIo(String value) {

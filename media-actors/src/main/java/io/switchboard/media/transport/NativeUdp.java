@@ -80,6 +80,9 @@ final class NativeUdp {
   /** Makes the eventfd unreadable again. 0 or -errno. */
   static native int eventClear(int fd);
 
+  /** Sets the calling thread's nice value (-20..19). 0 or -errno (-EACCES/-EPERM: not permitted). */
+  static native int setThreadNice(int nice);
+
   /** Closes a descriptor this class created. 0 or -errno. */
   static native int close(int fd);
 

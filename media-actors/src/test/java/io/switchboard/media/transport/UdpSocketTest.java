@@ -183,4 +183,29 @@ class UdpSocketTest {
       socket.close();
     }
   }
+
+  @Test
+  void aThreadCanLowerItsOwnNiceAndOnlyItsOwn() throws Exception {
+    if (!NativeUdp.available()) return; // nothing native to check on this build
+    int[] seen = new int[2];
+    Thread t = new Thread(() -> {
+      seen[0] = NativeUdp.setThreadNice(7); // raising a nice value needs no privilege
+      seen[1] = threadNice();
+    });
+    t.start();
+    t.join();
+    assertEquals(0, seen[0]);
+    assertEquals(7, seen[1], "the thread's own nice value");
+    assertEquals(0, threadNice(), "the calling thread's is unchanged");
+  }
+
+  /** Field 19 of /proc/thread-self/stat, after the command name in parentheses. */
+  private static int threadNice() {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+      return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }
