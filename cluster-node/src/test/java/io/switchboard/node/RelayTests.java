@@ -26,6 +26,17 @@ abstract class RelayTests {
 
   static TestNode node;
 
+  /** The relay tests' node: eight ports from {@code portMin}, short timeouts, and {@code more} settings. */
+  static TestNode startNode(int portMin, String more) {
+    return TestNode.start("switchboard.media.port-min = " + portMin + "\n"
+        + "switchboard.media.port-max = " + (portMin + 7) + "\n"
+        + """
+        switchboard.media.media-timeout = 1s
+        switchboard.media.rtcp-interval = 400ms
+        switchboard.session.disconnect-timeout = 500ms
+        """ + more);
+  }
+
   @AfterAll
   static void stop() {
     node.close();

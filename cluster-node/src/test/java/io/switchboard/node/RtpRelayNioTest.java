@@ -16,14 +16,7 @@ class RtpRelayNioTest extends RelayTests {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start("""
-        switchboard.media.port-min = 31040
-        switchboard.media.port-max = 31047
-        switchboard.media.media-timeout = 1s
-        switchboard.media.rtcp-interval = 400ms
-        switchboard.session.disconnect-timeout = 500ms
-        switchboard.media.native-io = off
-        """);
+    node = startNode(31040, "switchboard.media.native-io = off");
   }
 
   @Test

@@ -15,7 +15,7 @@ import java.nio.channels.DatagramChannel;
  * else through the NIO channel. The channel stays the socket's owner either way: the selector watches
  * it and closing it closes the descriptor.
  */
-final class UdpSocket {
+final class UdpSocket implements AutoCloseable {
 
   final DatagramChannel channel;
   /** The descriptor for native calls; -1: this socket uses NIO. */
@@ -116,7 +116,8 @@ final class UdpSocket {
     return sent >= 0 ? sent : -1;
   }
 
-  void close() {
+  @Override
+  public void close() {
     closed = true;
     try {
       channel.close();

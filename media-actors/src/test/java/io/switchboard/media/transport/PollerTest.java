@@ -7,8 +7,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,13 +19,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PollerTest {
 
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-
-  private static UdpSocket open(boolean nativeIo) throws Exception {
-    DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
-    ch.bind(new InetSocketAddress("127.0.0.1", 0));
-    ch.configureBlocking(false);
-    return new UdpSocket(ch, nativeIo);
-  }
 
   private static void sendTo(UdpSocket s) throws Exception {
     try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
@@ -46,7 +37,7 @@ class PollerTest {
     try (Poller poller = poller(nativeIo)) {
       List<UdpSocket> sockets = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        UdpSocket s = open(nativeIo);
+        UdpSocket s = UdpSocketTest.open(nativeIo);
         poller.register(s);
         sockets.add(s);
       }
@@ -69,13 +60,13 @@ class PollerTest {
   @ValueSource(booleans = {true, false})
   void aRemovedSocketIsNotReportedAndItsPlaceServesTheNextOne(boolean nativeIo) throws Exception {
     try (Poller poller = poller(nativeIo)) {
-      UdpSocket gone = open(nativeIo), kept = open(nativeIo);
+      UdpSocket gone = UdpSocketTest.open(nativeIo), kept = UdpSocketTest.open(nativeIo);
       poller.register(gone);
       poller.register(kept);
       sendTo(gone);
       poller.deregister(gone);
       gone.close();
-      UdpSocket next = open(nativeIo);
+      UdpSocket next = UdpSocketTest.open(nativeIo);
       poller.register(next);
       sendTo(next);
       Set<UdpSocket> ready = new HashSet<>();
@@ -91,7 +82,7 @@ class PollerTest {
   @ValueSource(booleans = {true, false})
   void aWakeUpFromAnotherThreadEndsAPollAndIsNotLost(boolean nativeIo) throws Exception {
     try (Poller poller = poller(nativeIo)) {
-      UdpSocket idle = open(nativeIo);
+      UdpSocket idle = UdpSocketTest.open(nativeIo);
       poller.register(idle);
       long start = System.nanoTime();
       Thread waker = new Thread(() -> {

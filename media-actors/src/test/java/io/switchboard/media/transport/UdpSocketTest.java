@@ -32,7 +32,8 @@ class UdpSocketTest {
     else assertNotNull(NativeUdp.unavailableReason());
   }
 
-  private static UdpSocket open(boolean nativeIo) throws Exception {
+  /** A bound IPv4 socket, native when asked for and the library is loaded. */
+  static UdpSocket open(boolean nativeIo) throws Exception {
     DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
     ch.bind(new InetSocketAddress("127.0.0.1", 0));
     ch.configureBlocking(false);
@@ -48,9 +49,9 @@ class UdpSocketTest {
   @ParameterizedTest(name = "native {0}")
   @ValueSource(booleans = {true, false})
   void oneReadTakesEveryWaitingDatagramWithItsSource(boolean nativeIo) throws Exception {
-    UdpSocket socket = open(nativeIo);
     ReceiveBatch batch = new ReceiveBatch();
-    try (DatagramSocket a = new DatagramSocket(0, LOOPBACK); DatagramSocket b = new DatagramSocket(0, LOOPBACK)) {
+    try (UdpSocket socket = open(nativeIo); DatagramSocket a = new DatagramSocket(0, LOOPBACK);
+         DatagramSocket b = new DatagramSocket(0, LOOPBACK)) {
       assertEquals(0, socket.receive(batch), "nothing waiting: nothing read, no wait");
       for (int i = 0; i < 5; i++) {
         DatagramSocket from = i % 2 == 0 ? a : b;
@@ -76,32 +77,26 @@ class UdpSocketTest {
       Thread.sleep(50);
       assertEquals(2, socket.receive(batch));
       if (nativeIo) assertSame(batch.sources[0], batch.sources[1]);
-    } finally {
-      socket.close();
     }
   }
 
   @ParameterizedTest(name = "native {0}")
   @ValueSource(booleans = {true, false})
   void aBurstIsBoundedAndTheRestWaitsForTheNextRead(boolean nativeIo) throws Exception {
-    UdpSocket socket = open(nativeIo);
-    try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
+    try (UdpSocket socket = open(nativeIo); DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
       for (int i = 0; i < ReceiveBatch.SIZE + 3; i++) peer.send(new DatagramPacket(new byte[] {(byte) i}, 1, LOOPBACK, port(socket)));
       Thread.sleep(50);
       ReceiveBatch batch = new ReceiveBatch();
       assertEquals(ReceiveBatch.SIZE, socket.receive(batch));
       assertEquals(3, socket.receive(batch));
       assertEquals(ReceiveBatch.SIZE, batch.packets[0].get(0), "in order: the 33rd datagram comes first in the second read");
-    } finally {
-      socket.close();
     }
   }
 
   @ParameterizedTest(name = "native {0}")
   @ValueSource(booleans = {true, false})
   void aDatagramLongerThanASlotIsCutNotSpilledIntoTheNext(boolean nativeIo) throws Exception {
-    UdpSocket socket = open(nativeIo);
-    try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
+    try (UdpSocket socket = open(nativeIo); DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
       byte[] big = new byte[ReceiveBatch.SLOT + 500];
       java.util.Arrays.fill(big, (byte) 7);
       peer.send(new DatagramPacket(big, big.length, LOOPBACK, port(socket)));
@@ -112,16 +107,13 @@ class UdpSocketTest {
       assertEquals(ReceiveBatch.SLOT, batch.packets[0].limit());
       assertEquals(1, batch.packets[1].limit());
       assertEquals(9, batch.packets[1].get(0));
-    } finally {
-      socket.close();
     }
   }
 
   @ParameterizedTest(name = "native {0}")
   @ValueSource(booleans = {true, false})
   void sendWritesThePositionToLimitBytesToTheAddress(boolean nativeIo) throws Exception {
-    UdpSocket socket = open(nativeIo);
-    try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
+    try (UdpSocket socket = open(nativeIo); DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
       peer.setSoTimeout(2000);
       ByteBuffer out = ByteBuffer.allocateDirect(64);
       for (int i = 0; i < 64; i++) out.put(i, (byte) i);
@@ -144,8 +136,6 @@ class UdpSocketTest {
         other.receive(second);
         assertEquals(12, second.getLength());
       }
-    } finally {
-      socket.close();
     }
   }
 
@@ -176,11 +166,8 @@ class UdpSocketTest {
 
   @Test
   void aHeapBufferIsRefusedNotSentFromGarbage() throws Exception {
-    UdpSocket socket = open(true);
-    try {
+    try (UdpSocket socket = open(true)) {
       if (socket.isNative()) assertEquals(-1, socket.send(ByteBuffer.allocate(16), new InetSocketAddress(LOOPBACK, 9)));
-    } finally {
-      socket.close();
     }
   }
 
