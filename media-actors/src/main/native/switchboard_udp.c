@@ -7,6 +7,9 @@
  *
  * IPv4 only; the Java side uses NIO for anything else. Errors come back as -errno, never as exceptions,
  * so the hot path stays free of allocation.
+ *
+ * The hot calls go through syscall() rather than glibc's wrappers: those are thread-cancellation points,
+ * which put two more calls around every system call, and the media thread is never cancelled.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,34 +46,58 @@ JNIEXPORT jlong JNICALL Java_io_switchboard_media_transport_NativeUdp_address(JN
   return (jlong) (intptr_t) (*env)->GetDirectBufferAddress(env, buffer);
 }
 
-JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_receive(JNIEnv *env, jclass cls, jint fd,
-    jlong data, jint slot, jint max, jlong meta) {
-  (void) env;
-  (void) cls;
-  char *base = (char *) (intptr_t) data;
-  jint *out = (jint *) (intptr_t) meta;
-  if (base == NULL || out == NULL || slot <= 0 || max <= 0) return -EINVAL;
-  if (max > MAX_BATCH) max = MAX_BATCH;
-
+/* The receive headers live in memory the Java side owns (one block per media thread), laid out once by
+ * receivePrepare: the kernel changes only the lengths in the entries it fills, so a read resets those few
+ * instead of building every header anew. */
+struct receive_headers {
+  int count;
   struct mmsghdr msgs[MAX_BATCH];
   struct iovec iov[MAX_BATCH];
   struct sockaddr_in from[MAX_BATCH];
-  memset(msgs, 0, sizeof(struct mmsghdr) * (size_t) max);
-  for (int i = 0; i < max; i++) {
-    iov[i].iov_base = base + (size_t) i * (size_t) slot;
-    iov[i].iov_len = (size_t) slot;
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-    msgs[i].msg_hdr.msg_name = &from[i];
-    msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
+};
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_receiveHeaderBytes(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return (jint) sizeof(struct receive_headers);
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_receivePrepare(JNIEnv *env, jclass cls,
+    jlong headers, jlong data, jint slot, jint count) {
+  (void) env;
+  (void) cls;
+  struct receive_headers *h = (struct receive_headers *) (intptr_t) headers;
+  char *base = (char *) (intptr_t) data;
+  if (h == NULL || base == NULL || slot <= 0 || count <= 0 || count > MAX_BATCH) return -EINVAL;
+  memset(h, 0, sizeof *h);
+  h->count = count;
+  for (int i = 0; i < count; i++) {
+    h->iov[i].iov_base = base + (size_t) i * (size_t) slot;
+    h->iov[i].iov_len = (size_t) slot;
+    h->msgs[i].msg_hdr.msg_iov = &h->iov[i];
+    h->msgs[i].msg_hdr.msg_iovlen = 1;
+    h->msgs[i].msg_hdr.msg_name = &h->from[i];
+    h->msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
   }
-  int n = recvmmsg(fd, msgs, (unsigned int) max, MSG_DONTWAIT, NULL);
+  return 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_receive(JNIEnv *env, jclass cls, jint fd,
+    jlong headers, jlong meta) {
+  (void) env;
+  (void) cls;
+  struct receive_headers *h = (struct receive_headers *) (intptr_t) headers;
+  jint *out = (jint *) (intptr_t) meta;
+  if (h == NULL || out == NULL || h->count <= 0 || h->count > MAX_BATCH) return -EINVAL;
+  int n = (int) syscall(SYS_recvmmsg, fd, h->msgs, (unsigned int) h->count, MSG_DONTWAIT, NULL);
   if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
   for (int i = 0; i < n; i++) {
-    int ipv4 = msgs[i].msg_hdr.msg_namelen >= sizeof(struct sockaddr_in) && from[i].sin_family == AF_INET;
-    out[i * META_INTS] = (jint) msgs[i].msg_len;
-    out[i * META_INTS + 1] = ipv4 ? (jint) ntohl(from[i].sin_addr.s_addr) : 0;
-    out[i * META_INTS + 2] = ipv4 ? (jint) ntohs(from[i].sin_port) : -1;
+    struct mmsghdr *m = &h->msgs[i];
+    int ipv4 = m->msg_hdr.msg_namelen >= sizeof(struct sockaddr_in) && h->from[i].sin_family == AF_INET;
+    out[i * META_INTS] = (jint) m->msg_len;
+    out[i * META_INTS + 1] = ipv4 ? (jint) ntohl(h->from[i].sin_addr.s_addr) : 0;
+    out[i * META_INTS + 2] = ipv4 ? (jint) ntohs(h->from[i].sin_port) : -1;
+    m->msg_hdr.msg_namelen = sizeof(struct sockaddr_in); /* the kernel wrote the source's length there */
   }
   return n;
 }
@@ -85,7 +112,7 @@ JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_send(JNIEnv
   to.sin_family = AF_INET;
   to.sin_port = htons((uint16_t) port);
   to.sin_addr.s_addr = htonl((uint32_t) ipv4);
-  ssize_t sent = sendto(fd, (const void *) (intptr_t) address, (size_t) length, MSG_DONTWAIT, (struct sockaddr *) &to, sizeof to);
+  long sent = syscall(SYS_sendto, fd, (const void *) (intptr_t) address, (size_t) length, MSG_DONTWAIT, (struct sockaddr *) &to, sizeof to);
   return sent < 0 ? -errno : (jint) sent;
 }
 
@@ -127,7 +154,7 @@ JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_epollWait(J
   if (out == NULL || max <= 0) return -EINVAL;
   if (max > MAX_EVENTS) max = MAX_EVENTS;
   struct epoll_event events[MAX_EVENTS];
-  int n = epoll_wait(epfd, events, max, timeoutMs);
+  int n = (int) syscall(SYS_epoll_wait, epfd, events, max, timeoutMs);
   if (n < 0) return errno == EINTR ? 0 : -errno;
   for (int i = 0; i < n; i++) out[i] = (jint) events[i].data.u32;
   return n;

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * The native way to wait: an epoll set of its own ({@link NativeUdp}), each socket known by a token
@@ -59,8 +58,9 @@ final class EpollPoller implements Poller {
   }
 
   @Override
-  public void poll(long timeoutMs, Consumer<UdpSocket> ready) throws IOException {
+  public void poll(long timeoutMs, Ready ready) throws IOException {
     int n = check(NativeUdp.epollWait(epfd, tokensAddress, MAX_EVENTS, (int) Math.min(Integer.MAX_VALUE, timeoutMs)), "epoll_wait");
+    long now = System.nanoTime();
     for (int i = 0; i < n; i++) {
       int token = tokens.getInt(4 * i);
       if (token == WAKE) {
@@ -69,7 +69,7 @@ final class EpollPoller implements Poller {
         continue;
       }
       UdpSocket socket = sockets[token];
-      if (socket != null) ready.accept(socket);
+      if (socket != null) ready.accept(socket, now);
     }
   }
 

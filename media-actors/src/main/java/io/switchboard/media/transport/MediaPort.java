@@ -16,6 +16,8 @@ import io.switchboard.media.sdp.RtpMap;
 import io.switchboard.media.source.FrameSource;
 import io.switchboard.media.vad.VoiceActivityDetector;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -107,12 +109,19 @@ public final class MediaPort {
   private long peerSenderReportNanos;
   private volatile double rttMs = Double.NaN;
 
-  // counters: written by the media thread only, read by statistics
+  // Counters: written by the media thread only, read by statistics. Volatile, so that readers see whole and
+  // recent values, but written with release stores (count…): the full fence of a volatile store, several
+  // times a packet, cost more than the counting.
   private volatile long packetsIn;
   private volatile long bytesIn;
   private volatile long packetsOut;
   private volatile long bytesOut;
   private volatile long lastReceivedNanos;
+  private static final VarHandle PACKETS_IN = ReleaseStore.longField(MethodHandles.lookup(), "packetsIn");
+  private static final VarHandle BYTES_IN = ReleaseStore.longField(MethodHandles.lookup(), "bytesIn");
+  private static final VarHandle PACKETS_OUT = ReleaseStore.longField(MethodHandles.lookup(), "packetsOut");
+  private static final VarHandle BYTES_OUT = ReleaseStore.longField(MethodHandles.lookup(), "bytesOut");
+  private static final VarHandle LAST_RECEIVED = ReleaseStore.longField(MethodHandles.lookup(), "lastReceivedNanos");
   /**
    * The earliest time of the next media timeout in a silence that has raised one; kept apart from
    * {@link #lastReceivedNanos}, which statistics and the session's idle timeout read as the truth.
@@ -292,8 +301,8 @@ public final class MediaPort {
 
   // ---- media thread --------------------------------------------------------------------------------
 
-  /** One RTP-socket datagram, received into {@code in} from position 0 to its limit. */
-  void onRtp(ByteBuffer in, SocketAddress source, ByteBuffer out) {
+  /** One RTP-socket datagram, received into {@code in} from position 0 to its limit, waiting since {@code now}. */
+  void onRtp(ByteBuffer in, SocketAddress source, ByteBuffer out, long now) {
     int length = in.limit();
     if (RtcpParser.looksLikeRtcp(in, 0, length)) { // rtcp-mux
       onRtcp(in, source);
@@ -310,22 +319,20 @@ public final class MediaPort {
       drop(DropReason.UNKNOWN_PAYLOAD_TYPE); // before the source check: a stray packet must not capture the endpoint
       return;
     }
-    long now = System.nanoTime();
     if (!latched) {
       latched = true;
       latchedNanos = now;
       learn(source);
       listener.firstPacket(endpointId);
-    } else if (!source.equals(remote)) {
+    } else if (source != remote && !source.equals(remote)) { // the same object while the peer stays put
       if (now - latchedNanos >= learningWindowNanos) {
         drop(DropReason.WRONG_SOURCE);
         return;
       }
       learn(source);
     }
-    packetsIn++;
-    bytesIn += length;
-    lastReceivedNanos = now;
+    countIn(length);
+    LAST_RECEIVED.setRelease(this, now);
     if (!isEvent) {
       reception.packet(header.sequenceNumber(), header.timestamp(), now);
       peerSsrc = header.ssrc();
@@ -428,8 +435,8 @@ public final class MediaPort {
       overBridge(h, in, isEvent, from, out, hops, now);
       return;
     }
-    InetSocketAddress to = remote;
-    if (to == null || to.isUnresolved()) return;
+    InetSocketAddress to = remote; // resolved: from SDP through MediaReactor.resolved, or a packet's source
+    if (to == null) return;
     int outPt;
     int payloadLength = h.payloadLength();
     out.clear();
@@ -456,10 +463,8 @@ public final class MediaPort {
    */
   private void overBridge(RtpHeader h, ByteBuffer in, boolean isEvent, MediaPort from, ByteBuffer out, int hops, long now) {
     if (hops >= MAX_BRIDGE_HOPS) return;
-    packetsOut++;
-    bytesOut += h.length();
-    partner.packetsIn++;
-    partner.bytesIn += h.length();
+    countOut(h.length());
+    partner.countIn(h.length());
     if (!isEvent) partner.bridgedAudio(in, h.payloadOffset(), h.payloadLength(), from.law, now);
     if (!isEvent && partner.mixer != null) {
       if (from.law != null) partner.mixIn.write(from.law, in, h.payloadOffset(), h.payloadLength()); // a party of that mix
@@ -476,8 +481,7 @@ public final class MediaPort {
       drop(DropReason.SEND_FAILED);
       return;
     }
-    packetsOut++;
-    bytesOut += sent;
+    countOut(sent);
     RecordingTap[] t = taps;
     if (t.length > 0) {
       long now = System.nanoTime();
@@ -537,9 +541,8 @@ public final class MediaPort {
       return false;
     }
     if (got == FrameSource.NOTHING) return true;
-    packetsIn++;
-    bytesIn += 2L * FrameSource.FRAME;
-    lastReceivedNanos = now;
+    countIn(2 * FrameSource.FRAME);
+    LAST_RECEIVED.setRelease(this, now);
     RecordingTap[] t = taps;
     for (int i = 0; i < t.length; i++) t[i].pcm(sourceFrame, FrameSource.FRAME, now);
     if (mixer != null) {
@@ -579,8 +582,8 @@ public final class MediaPort {
     if (!direction.sends()) return;
     if (partner != null) {
       if (hops >= MAX_BRIDGE_HOPS) return;
-      packetsOut++;
-      partner.packetsIn++;
+      countOut(0);
+      partner.countIn(0);
       RecordingTap[] t = partner.taps;
       for (int i = 0; i < t.length; i++) t[i].pcm(pcm, FrameSource.FRAME, now);
       if (partner.mixer != null) {
@@ -668,6 +671,16 @@ public final class MediaPort {
       listener.mediaTimeout(endpointId, (now - last) / 1_000_000);
       nextTimeoutNanos = now + timeoutNanos;
     }
+  }
+
+  private void countIn(int bytes) {
+    PACKETS_IN.setRelease(this, packetsIn + 1);
+    BYTES_IN.setRelease(this, bytesIn + bytes);
+  }
+
+  private void countOut(int bytes) {
+    PACKETS_OUT.setRelease(this, packetsOut + 1);
+    BYTES_OUT.setRelease(this, bytesOut + bytes);
   }
 
   private void drop(DropReason reason) {

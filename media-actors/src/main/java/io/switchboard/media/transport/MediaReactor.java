@@ -59,7 +59,7 @@ public final class MediaReactor implements Extension {
   private final ByteBuffer out = ByteBuffer.allocateDirect(2048);
   private final Thread thread;
   /** Made once: a method reference written in the loop would be a new object on every wake-up. */
-  private final java.util.function.Consumer<UdpSocket> onReady = this::onReady;
+  private final Poller.Ready onReady = this::onReady;
   private volatile boolean running = true;
 
   private MediaReactor(ActorSystem<?> system) {
@@ -347,13 +347,13 @@ public final class MediaReactor implements Extension {
     return Math.max(1, Math.min(50, ms));
   }
 
-  private void onReady(UdpSocket socket) {
+  private void onReady(UdpSocket socket, long now) {
     MediaPort port = socket.owner;
     int n = socket.receive(batch);
     for (int i = 0; i < n; i++) {
       SocketAddress source = batch.sources[i];
       if (source == null) continue;
-      if (socket.carriesRtp) port.onRtp(batch.packets[i], source, out); else port.onRtcp(batch.packets[i], source);
+      if (socket.carriesRtp) port.onRtp(batch.packets[i], source, out, now); else port.onRtcp(batch.packets[i], source);
     }
   }
 

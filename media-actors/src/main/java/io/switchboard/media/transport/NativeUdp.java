@@ -45,12 +45,22 @@ final class NativeUdp {
   /** The address of a direct buffer's memory (0 for a heap buffer); the caller keeps the buffer alive. */
   static native long address(ByteBuffer buffer);
 
+  /** Bytes of the native memory {@link #receivePrepare} lays receive headers out in. */
+  static native int receiveHeaderBytes();
+
   /**
-   * Reads up to {@code max} waiting datagrams without blocking: datagram i into the memory at
-   * {@code data + i * slot} (cut at {@code slot} bytes), its length, source address and port as three
-   * native ints at {@code meta + i * META_BYTES}. Returns how many were read (0: none waiting) or -errno.
+   * Lays out receive headers at {@code headers} (of {@link #receiveHeaderBytes} bytes) for {@code count}
+   * datagrams (at most 64): datagram i lands in the memory at {@code data + i * slot}, cut at {@code slot}
+   * bytes. 0 or -errno.
    */
-  static native int receive(int fd, long data, int slot, int max, long meta);
+  static native int receivePrepare(long headers, long data, int slot, int count);
+
+  /**
+   * Reads as many waiting datagrams as the prepared headers hold, without blocking, into their places;
+   * writes each one's length, source address and port as three native ints at {@code meta + i * META_BYTES}.
+   * Returns how many were read (0: none waiting) or -errno.
+   */
+  static native int receive(int fd, long headers, long meta);
 
   /** Sends {@code length} bytes at {@code address} to an IPv4 address; bytes sent or -errno. */
   static native int send(int fd, long address, int length, int ipv4, int port);

@@ -1,7 +1,6 @@
 package io.switchboard.media.transport;
 
 import java.io.IOException;
-import java.util.function.Consumer;
 
 /**
  * What the media thread waits on: its sockets becoming readable, or a wake-up from another thread.
@@ -18,11 +17,21 @@ interface Poller extends AutoCloseable {
   /** Stops watching {@code socket}; called before it closes. */
   void deregister(UdpSocket socket);
 
+  /** Takes one readable socket of a wake-up. */
+  @FunctionalInterface
+  interface Ready {
+    /**
+     * @param nowNanos when the wait returned ({@link System#nanoTime}), the same for every socket of the
+     *     wake-up: its datagrams were all waiting by then, and one clock read serves them all
+     */
+    void accept(UdpSocket socket, long nowNanos);
+  }
+
   /**
    * Waits up to {@code timeoutMs} (at least until one socket is readable or {@link #wakeup}) and hands
    * each readable socket to {@code ready}.
    */
-  void poll(long timeoutMs, Consumer<UdpSocket> ready) throws IOException;
+  void poll(long timeoutMs, Ready ready) throws IOException;
 
   /** Makes a poll under way, or the next one, return at once. Any thread. */
   void wakeup();

@@ -18,14 +18,19 @@ final class ReceiveBatch {
 
   final ByteBuffer data = ByteBuffer.allocateDirect(SIZE * SLOT);
   final ByteBuffer meta = ByteBuffer.allocateDirect(SIZE * NativeUdp.META_BYTES).order(ByteOrder.nativeOrder());
-  /** Where {@link #data} and {@link #meta} are in memory, for the native reads (0 without the library). */
-  final long dataAddress = NativeUdp.available() ? NativeUdp.address(data) : 0;
-  final long metaAddress = NativeUdp.available() ? NativeUdp.address(meta) : 0;
+  /** The native reads' headers pointing into {@link #data}, laid out once (null without the library). */
+  private final ByteBuffer headers = NativeUdp.available() ? ByteBuffer.allocateDirect(NativeUdp.receiveHeaderBytes()) : null;
+  /** Where {@link #headers} and {@link #meta} are in memory, for the native reads (0 without the library). */
+  final long headersAddress = headers == null ? 0 : NativeUdp.address(headers);
+  final long metaAddress = headers == null ? 0 : NativeUdp.address(meta);
   final ByteBuffer[] packets = new ByteBuffer[SIZE];
   /** Null for a source that is not an IPv4 address (cannot happen on an IPv4 socket). */
   final SocketAddress[] sources = new SocketAddress[SIZE];
 
   ReceiveBatch() {
     for (int i = 0; i < SIZE; i++) packets[i] = data.slice(i * SLOT, SLOT);
+    if (headers != null && NativeUdp.receivePrepare(headersAddress, NativeUdp.address(data), SLOT, SIZE) != 0) {
+      throw new IllegalStateException("native receive headers for " + SIZE + " datagrams were refused");
+    }
   }
 }

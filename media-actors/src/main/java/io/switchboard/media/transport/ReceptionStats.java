@@ -1,33 +1,47 @@
 package io.switchboard.media.transport;
 
 import io.switchboard.media.rtp.SequenceNumbers;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.math.BigInteger;
 
 /**
  * Receiver statistics of one RTP stream, per RFC 3550 Appendix A.1 (extended sequence numbers, expected
- * versus received) and A.8 (interarrival jitter in timestamp units). Written by the media thread only;
- * the two results are published through volatile fields for the control plane to read.
+ * versus received) and A.8 (interarrival jitter in timestamp units, in its integer form). Written by the
+ * media thread only; the two results are published through volatile fields, with release stores (a
+ * volatile store's fence per packet costs more than the arithmetic), for the control plane to read.
  */
 final class ReceptionStats {
 
   private final int clockRate;
+  /** Timestamp units per nanosecond as a 64-bit binary fraction: an arrival converts in one multiplication. */
+  private final long unitsPerNanoQ64;
   private boolean started;
   private long baseSeq;
   private long cycles;
   private int maxSeq;
   private long received;
   private long lastTransit;
-  private double jitter;
+  /** The jitter times 16, in timestamp units (RFC 3550 §A.8). */
+  private long jitter16;
   private volatile long lost;
-  private volatile double jitterMs;
+  private volatile long publishedJitter16;
+  private static final VarHandle LOST = ReleaseStore.longField(MethodHandles.lookup(), "lost");
+  private static final VarHandle PUBLISHED_JITTER16 = ReleaseStore.longField(MethodHandles.lookup(), "publishedJitter16");
   private long expectedPrior;
   private long receivedPrior;
 
   ReceptionStats(int clockRate) {
     this.clockRate = clockRate;
+    // rounded up, so that a whole number of units stays whole after the multiplication's truncation
+    this.unitsPerNanoQ64 = BigInteger.valueOf(clockRate).shiftLeft(64).add(BigInteger.valueOf(NANOS_PER_SECOND - 1))
+        .divide(BigInteger.valueOf(NANOS_PER_SECOND)).longValueExact();
   }
 
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
   void packet(int seq, long rtpTimestamp, long arrivalNanos) {
-    long arrival = arrivalNanos / 1_000_000L * clockRate / 1000L + (arrivalNanos % 1_000_000L) * clockRate / 1_000_000_000L;
+    long arrival = Math.multiplyHigh(arrivalNanos, unitsPerNanoQ64);
     long transit = arrival - rtpTimestamp;
     if (!started) {
       started = true;
@@ -42,12 +56,12 @@ final class ReceptionStats {
       }
       long d = Math.abs((int) (transit - lastTransit));
       lastTransit = transit;
-      jitter += (d - jitter) / 16.0;
-      jitterMs = jitter * 1000.0 / clockRate;
+      jitter16 += d - ((jitter16 + 8) >> 4);
+      PUBLISHED_JITTER16.setRelease(this, jitter16);
     }
     received++;
     long expected = cycles + maxSeq - baseSeq + 1;
-    lost = Math.max(0, expected - received);
+    LOST.setRelease(this, Math.max(0, expected - received));
   }
 
   boolean started() {
@@ -66,7 +80,7 @@ final class ReceptionStats {
 
   /** Jitter in timestamp units, as a report block carries it. */
   long jitterUnits() {
-    return (long) jitter;
+    return jitter16 >> 4;
   }
 
   /**
@@ -88,6 +102,6 @@ final class ReceptionStats {
   }
 
   double jitterMs() {
-    return jitterMs;
+    return publishedJitter16 / 16.0 * 1000.0 / clockRate;
   }
 }

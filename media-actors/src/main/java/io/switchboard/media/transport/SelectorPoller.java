@@ -9,9 +9,18 @@ import java.util.function.Consumer;
 final class SelectorPoller implements Poller {
 
   private final Selector selector = Selector.open();
-  private Consumer<UdpSocket> ready;
+  private Ready ready;
+  /** The wake-up's time, read as its first ready key comes (the selector calls back from inside the wait). */
+  private long now;
+  private boolean stamped;
   /** Made once: a lambda written in {@link #poll} would be a new object on every wake-up. */
-  private final Consumer<SelectionKey> onKey = key -> ready.accept((UdpSocket) key.attachment());
+  private final Consumer<SelectionKey> onKey = key -> {
+    if (!stamped) {
+      now = System.nanoTime();
+      stamped = true;
+    }
+    ready.accept((UdpSocket) key.attachment(), now);
+  };
 
   SelectorPoller() throws IOException {}
 
@@ -27,8 +36,9 @@ final class SelectorPoller implements Poller {
   }
 
   @Override
-  public void poll(long timeoutMs, Consumer<UdpSocket> ready) throws IOException {
+  public void poll(long timeoutMs, Ready ready) throws IOException {
     this.ready = ready;
+    this.stamped = false;
     selector.select(onKey, timeoutMs);
   }
 

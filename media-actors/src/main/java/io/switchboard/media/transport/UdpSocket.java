@@ -63,7 +63,7 @@ final class UdpSocket implements AutoCloseable {
   int receive(ReceiveBatch batch) {
     if (closed) return 0;
     if (fd >= 0) {
-      int n = NativeUdp.receive(fd, batch.dataAddress, ReceiveBatch.SLOT, ReceiveBatch.SIZE, batch.metaAddress);
+      int n = NativeUdp.receive(fd, batch.headersAddress, batch.metaAddress);
       for (int i = 0; i < n; i++) {
         int at = i * NativeUdp.META_BYTES;
         batch.packets[i].limit(batch.meta.getInt(at)).position(0);

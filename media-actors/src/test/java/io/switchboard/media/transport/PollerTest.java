@@ -44,13 +44,22 @@ class PollerTest {
       sendTo(sockets.get(1));
       sendTo(sockets.get(3));
       Set<UdpSocket> ready = new HashSet<>();
-      poller.poll(1000, ready::add);
+      Set<Long> times = new HashSet<>();
+      long before = System.nanoTime();
+      poller.poll(1000, (s, now) -> {
+        ready.add(s);
+        times.add(now);
+      });
+      long after = System.nanoTime();
       assertEquals(Set.of(sockets.get(1), sockets.get(3)), ready);
+      assertEquals(1, times.size(), "one wake-up, one time for all its sockets: " + times);
+      long woke = times.iterator().next();
+      assertTrue(woke - before >= 0 && after - woke >= 0, "the time is taken inside the poll");
 
       // level-triggered: unread datagrams are reported again; read ones are not
       sockets.get(1).receive(new ReceiveBatch());
       ready.clear();
-      poller.poll(200, ready::add);
+      poller.poll(200, (s, now) -> ready.add(s));
       assertEquals(Set.of(sockets.get(3)), ready);
       for (UdpSocket s : sockets) s.close();
     }
@@ -70,7 +79,7 @@ class PollerTest {
       poller.register(next);
       sendTo(next);
       Set<UdpSocket> ready = new HashSet<>();
-      poller.poll(1000, ready::add);
+      poller.poll(1000, (s, now) -> ready.add(s));
       assertEquals(Set.of(next), ready);
       poller.deregister(gone); // twice: nothing happens
       kept.close();
@@ -91,18 +100,18 @@ class PollerTest {
         poller.wakeup(); // coalesced with the first
       });
       waker.start();
-      poller.poll(10_000, s -> { throw new AssertionError("no socket is readable"); });
+      poller.poll(10_000, (s, now) -> { throw new AssertionError("no socket is readable"); });
       long ms = (System.nanoTime() - start) / 1_000_000;
       assertTrue(ms >= 90 && ms < 5000, "woken after " + ms + " ms");
       waker.join();
 
       // after the wake-up was consumed, a poll waits again: and a later wake-up still reaches it
       start = System.nanoTime();
-      poller.poll(150, s -> { });
+      poller.poll(150, (s, now) -> { });
       assertTrue((System.nanoTime() - start) / 1_000_000 >= 140, "the wake-up was consumed");
       poller.wakeup();
       start = System.nanoTime();
-      poller.poll(10_000, s -> { });
+      poller.poll(10_000, (s, now) -> { });
       assertTrue((System.nanoTime() - start) / 1_000_000 < 5000, "a wake-up before the poll ends it at once");
       idle.close();
     }

@@ -157,7 +157,13 @@ class UdpSocketTest {
     if (!NativeUdp.available()) return; // nothing native to check on this build
     long buffer = NativeUdp.address(ByteBuffer.allocateDirect(100));
     assertEquals(0, NativeUdp.address(ByteBuffer.allocate(100)), "a heap buffer has no address");
-    assertEquals(-22, NativeUdp.receive(0, 0, 2048, 1, buffer), "no data memory: EINVAL");
+    assertEquals(-22, NativeUdp.receive(0, 0, buffer), "no headers: EINVAL");
+    long headers = NativeUdp.address(ByteBuffer.allocateDirect(NativeUdp.receiveHeaderBytes()));
+    assertEquals(-22, NativeUdp.receive(0, headers, buffer), "headers never prepared: EINVAL");
+    assertEquals(-22, NativeUdp.receivePrepare(headers, buffer, 2048, 65), "more headers than the library reads at once: EINVAL");
+    assertEquals(-22, NativeUdp.receivePrepare(headers, 0, 2048, 1), "no data memory: EINVAL");
+    assertEquals(0, NativeUdp.receivePrepare(headers, buffer, 100, 1));
+    assertEquals(-9, NativeUdp.receive(Integer.MAX_VALUE, headers, buffer), "no such descriptor: EBADF");
     assertEquals(-22, NativeUdp.send(0, 0, 20, 0x7f000001, 9), "no memory: EINVAL");
     assertEquals(-22, NativeUdp.send(0, buffer, 20, 0x7f000001, 70000), "no such port: EINVAL");
     assertEquals(-9, NativeUdp.send(Integer.MAX_VALUE, buffer, 20, 0x7f000001, 9), "no such descriptor: EBADF");
