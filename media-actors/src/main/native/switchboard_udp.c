@@ -17,7 +17,6 @@
 #include <string.h>
 #include <stdint.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -188,10 +187,31 @@ JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_close(JNIEn
 }
 
 /* The calling thread's nice value (Linux keeps one per thread): the media thread raises its weight
- * over the JVM's own threads (JIT compilers, dispatchers), which otherwise take the core for
- * milliseconds at a time while packets wait. */
-JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_setThreadNice(JNIEnv *env, jclass cls, jint nice) {
+ * over the JVM's own threads (JIT compilers, dispatchers). Its time slice too (Linux 6.12 and later, 0:
+ * the kernel's default): the scheduler lets a waking thread preempt the running one only when the waking
+ * one asks for the shorter slice; otherwise a JIT compiler that took the core while the media thread
+ * waited for packets keeps it for the rest of its own slice, up to a tick (4 ms at HZ=250). */
+struct sched_attr_v1 {
+  uint32_t size;
+  uint32_t sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime;
+  uint64_t sched_deadline;
+  uint64_t sched_period;
+};
+
+JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_setThreadScheduling(JNIEnv *env, jclass cls,
+    jint nice, jlong sliceNanos) {
   (void) env;
   (void) cls;
-  return setpriority(PRIO_PROCESS, (id_t) syscall(SYS_gettid), nice) < 0 ? -errno : 0;
+  if (nice < -20 || nice > 19 || sliceNanos < 0) return -EINVAL;
+  struct sched_attr_v1 attr;
+  memset(&attr, 0, sizeof attr);
+  attr.size = sizeof attr;
+  attr.sched_policy = 0; /* SCHED_OTHER */
+  attr.sched_nice = nice;
+  attr.sched_runtime = (uint64_t) sliceNanos;
+  return syscall(SYS_sched_setattr, (pid_t) syscall(SYS_gettid), &attr, 0) < 0 ? -errno : 0;
 }

@@ -969,27 +969,37 @@ abstract class RelayTests {
     }
   }
 
-  /** As root (CI) the media thread lowers its nice to switchboard.media.thread-nice (-10 by default). */
+  /**
+   * As root (CI) the media thread lowers its nice to switchboard.media.thread-nice (-10 by default) and
+   * asks for the time slice switchboard.media.thread-slice (100 µs), where the kernel shows it.
+   */
   @Test
   void theMediaThreadRunsAtTheConfiguredNice() throws Exception {
     if (!"root".equals(System.getProperty("user.name")) || !Http.get(node.http() + "/metrics").body().contains("\nswitchboard_media_native_io 1.0\n")) return;
     assertEquals(List.of(-10), mediaThreadNices());
+    List<Long> slices = mediaThreads("sched", sched -> sched.lines().filter(l -> l.startsWith("se.slice"))
+        .map(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).trim())).findFirst().orElse(-1L));
+    if (!slices.equals(List.of(-1L))) assertEquals(List.of(100_000L), slices, "se.slice in /proc/<tid>/sched");
   }
 
   /** The nice values of this JVM's media threads (one per node running). */
   static List<Integer> mediaThreadNices() throws java.io.IOException {
-    List<Integer> nices = new java.util.ArrayList<>();
+    return mediaThreads("stat", stat -> Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+  }
+
+  /** One value per media thread of this JVM, read from its file {@code name} in /proc/self/task/<tid>/. */
+  static <T> List<T> mediaThreads(String name, java.util.function.Function<String, T> read) throws java.io.IOException {
+    List<T> values = new java.util.ArrayList<>();
     try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
       for (var task : (Iterable<java.nio.file.Path>) tasks::iterator) {
         try {
           if (!java.nio.file.Files.readString(task.resolve("comm")).startsWith("switchboard-med")) continue;
-          String stat = java.nio.file.Files.readString(task.resolve("stat"));
-          nices.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+          values.add(read.apply(java.nio.file.Files.readString(task.resolve(name))));
         } catch (java.nio.file.NoSuchFileException ended) {
           // the thread ended while the list was read
         }
       }
     }
-    return nices;
+    return values;
   }
 }

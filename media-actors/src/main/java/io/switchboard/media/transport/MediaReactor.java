@@ -36,6 +36,7 @@ public final class MediaReactor implements Extension {
   private static final long TICK_NANOS = 100_000_000L;
   private static final long FRAME_NANOS = 20_000_000L;
   private static final int TICKS_PER_TOTALS = 10;
+  private static final int EINVAL = 22;
 
   /** Two bound sockets waiting for their endpoint's negotiation to finish. */
   public record PortPair(int rtpPort, UdpSocket rtp, UdpSocket rtcp) {}
@@ -284,7 +285,9 @@ public final class MediaReactor implements Extension {
   }
 
   private void run() {
-    if (nativeIo && settings.threadNice() != 0) applyNice(settings.threadNice());
+    if (nativeIo && (settings.threadNice() != 0 || !settings.threadSlice().isZero())) {
+      applyScheduling(settings.threadNice(), settings.threadSlice().toNanos());
+    }
     long nextTick = System.nanoTime() + TICK_NANOS;
     long timeoutNanos = settings.mediaTimeout().toNanos();
     while (running) {
@@ -305,13 +308,23 @@ public final class MediaReactor implements Extension {
     }
   }
 
-  private static void applyNice(int nice) {
-    int result = NativeUdp.setThreadNice(nice);
-    if (result == 0) {
-      LOG.info("media thread: nice {}", nice);
-    } else {
+  private static void applyScheduling(int nice, long sliceNanos) {
+    int result = NativeUdp.setThreadScheduling(nice, sliceNanos);
+    if (result == -EINVAL && sliceNanos > 0) {
+      LOG.warn("media thread: this kernel takes no time slice of a thread's own (Linux 6.12 and later do); its default applies");
+      sliceNanos = 0;
+      result = NativeUdp.setThreadScheduling(nice, 0);
+    }
+    if (result != 0 && nice < 0) {
       LOG.warn("media thread: cannot set nice {} (errno {}): it shares the core with the JVM's other threads as equals;"
           + " grant CAP_SYS_NICE or LimitNICE={} (systemd), or set switchboard.media.thread-nice = 0", nice, -result, nice);
+      nice = 0;
+      result = sliceNanos == 0 ? 0 : NativeUdp.setThreadScheduling(0, sliceNanos);
+    }
+    if (result == 0) {
+      LOG.info("media thread: nice {}, time slice {}", nice, sliceNanos == 0 ? "the kernel's default" : sliceNanos / 1000 + " µs");
+    } else {
+      LOG.warn("media thread: cannot set nice {} and time slice {} ns (errno {})", nice, sliceNanos, -result);
     }
   }
 

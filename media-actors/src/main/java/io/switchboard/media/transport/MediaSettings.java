@@ -17,10 +17,12 @@ import java.time.Duration;
  * @param maxEndpoints endpoints one session may hold
  * @param nativeIo whether the media thread uses the native UDP calls ({@link NativeUdp}) or NIO
  * @param threadNice the media thread's nice value (with native I/O), below the JVM's other threads
+ * @param threadSlice the time slice the media thread asks the scheduler for (with native I/O); zero: the
+ *     kernel's default
  */
 public record MediaSettings(String ip, String advertisedIp, int portMin, int portMax, Duration mediaTimeout,
                             Duration rtcpInterval, Duration learningWindow, int receiveBuffer, int maxEndpoints,
-                            NativeIo nativeIo, int threadNice) {
+                            NativeIo nativeIo, int threadNice, Duration threadSlice) {
 
   /** {@code switchboard.media.native-io}: native when it can be loaded, native or fail, or NIO. */
   public enum NativeIo { AUTO, ON, OFF }
@@ -32,7 +34,16 @@ public record MediaSettings(String ip, String advertisedIp, int portMin, int por
         c.getInt("port-min"), c.getInt("port-max"), c.getDuration("media-timeout"),
         c.getDuration("rtcp-interval"), c.getDuration("learning-window"),
         (int) Math.min(Integer.MAX_VALUE, c.getBytes("receive-buffer")),
-        root.getInt("switchboard.session.max-endpoints"), nativeIo(c.getString("native-io")), nice(c.getInt("thread-nice")));
+        root.getInt("switchboard.session.max-endpoints"), nativeIo(c.getString("native-io")), nice(c.getInt("thread-nice")),
+        slice(c.getDuration("thread-slice")));
+  }
+
+  /** The kernel takes slices of 0.1 to 100 ms (and clamps others silently); outside that is a typo. */
+  private static Duration slice(Duration value) {
+    if (!value.isZero() && (value.compareTo(Duration.ofNanos(100_000)) < 0 || value.compareTo(Duration.ofMillis(100)) > 0)) {
+      throw new IllegalArgumentException("switchboard.media.thread-slice must be 0 (the kernel's default) or between 100us and 100ms, not " + value.toNanos() / 1000 + "us");
+    }
+    return value;
   }
 
   private static int nice(int value) {

@@ -90,8 +90,12 @@ final class NativeUdp {
   /** Makes the eventfd unreadable again. 0 or -errno. */
   static native int eventClear(int fd);
 
-  /** Sets the calling thread's nice value (-20..19). 0 or -errno (-EACCES/-EPERM: not permitted). */
-  static native int setThreadNice(int nice);
+  /**
+   * Sets the calling thread's nice value (-20..19) and the time slice it asks the scheduler for (Linux
+   * 6.12 and later; 0: the kernel's default, else clamped by the kernel to 0.1..100 ms). 0 or -errno
+   * (-EACCES/-EPERM: a nice value not permitted).
+   */
+  static native int setThreadScheduling(int nice, long sliceNanos);
 
   /** Closes a descriptor this class created. 0 or -errno. */
   static native int close(int fd);

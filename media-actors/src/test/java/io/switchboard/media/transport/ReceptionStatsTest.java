@@ -29,6 +29,16 @@ class ReceptionStatsTest {
   }
 
   @Test
+  void aLatePacketFromBeforeTheWrapNeitherWrapsAgainNorLowersTheHighest() {
+    ReceptionStats s = new ReceptionStats(8000);
+    int[] order = {65533, 65534, 0, 65535, 1, 2, 1}; // 65535 arrives after 0; the second 1 is a duplicate
+    for (int i = 0; i < order.length; i++) s.packet(order[i], 160L * i, 20 * MS * i);
+    assertEquals(65536 + 2, s.extendedHighestSeq());
+    assertEquals(-1, s.cumulativeLost(), "six numbers expected, seven packets came: one duplicate");
+    assertEquals(0, s.lost());
+  }
+
+  @Test
   void latePacketsRaiseJitterTowardsTheirDeviation() {
     ReceptionStats s = new ReceptionStats(8000);
     for (int i = 0; i < 200; i++) {

@@ -180,16 +180,32 @@ class UdpSocketTest {
   @Test
   void aThreadCanLowerItsOwnNiceAndOnlyItsOwn() throws Exception {
     if (!NativeUdp.available()) return; // nothing native to check on this build
-    int[] seen = new int[2];
+    long[] seen = new long[3];
     Thread t = new Thread(() -> {
-      seen[0] = NativeUdp.setThreadNice(7); // raising a nice value needs no privilege
+      seen[0] = NativeUdp.setThreadScheduling(7, 500_000); // raising a nice value needs no privilege
       seen[1] = threadNice();
+      seen[2] = threadSlice();
     });
     t.start();
     t.join();
     assertEquals(0, seen[0]);
     assertEquals(7, seen[1], "the thread's own nice value");
+    if (seen[2] >= 0) assertEquals(500_000, seen[2], "the thread's own time slice (a kernel that shows it: 6.12 and later)");
     assertEquals(0, threadNice(), "the calling thread's is unchanged");
+    assertEquals(-22, NativeUdp.setThreadScheduling(20, 0), "no such nice value: EINVAL");
+    assertEquals(-22, NativeUdp.setThreadScheduling(0, -1), "no such slice: EINVAL");
+  }
+
+  /** se.slice of /proc/thread-self/sched in nanoseconds; -1 when the kernel does not show it. */
+  static long threadSlice() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/sched"))) {
+        if (line.startsWith("se.slice")) return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+      return -1;
+    } catch (java.io.IOException e) {
+      return -1;
+    }
   }
 
   /** Field 19 of /proc/thread-self/stat, after the command name in parentheses. */
