@@ -110,7 +110,7 @@ public final class MediaPort {
   private volatile double rttMs = Double.NaN;
 
   // Counters: written by the media thread only, read by statistics. Volatile, so that readers see whole and
-  // recent values, but written with release stores (count…): the full fence of a volatile store, several
+  // recent values, but written with release stores (countIn, countOut): the full fence of a volatile store, several
   // times a packet, cost more than the counting.
   private volatile long packetsIn;
   private volatile long bytesIn;
@@ -301,7 +301,7 @@ public final class MediaPort {
 
   // ---- media thread --------------------------------------------------------------------------------
 
-  /** One RTP-socket datagram, received into {@code in} from position 0 to its limit, waiting since {@code now}. */
+  /** One RTP-socket datagram, received into {@code in} from position 0 to its limit, waiting by {@code now}. */
   void onRtp(ByteBuffer in, SocketAddress source, ByteBuffer out, long now) {
     int length = in.limit();
     if (RtcpParser.looksLikeRtcp(in, 0, length)) { // rtcp-mux
