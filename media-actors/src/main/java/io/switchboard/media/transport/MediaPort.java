@@ -52,6 +52,9 @@ public final class MediaPort {
   /** The G.711 law of {@link #codec}, for mixing (null for bridge ports). */
   final G711 law;
   private final RtpMap telephoneEvent;
+  /** The payload types of {@link #codec} and {@link #telephoneEvent} (-1: none), read per packet without the maps. */
+  private final int codecPt;
+  private final int eventPt;
   private final DtmfDetector dtmf = new DtmfDetector(8000);
   private final RtpHeader header = new RtpHeader();
   private final RtcpParser.Listener rtcpListener;
@@ -153,6 +156,8 @@ public final class MediaPort {
     this.codec = codec;
     this.law = codec == null ? null : codec.encoding().equalsIgnoreCase("PCMA") ? G711.PCMA : G711.PCMU;
     this.telephoneEvent = telephoneEvent;
+    this.codecPt = codec == null ? -1 : codec.payloadType();
+    this.eventPt = telephoneEvent == null ? -1 : telephoneEvent.payloadType();
     this.direction = direction;
     this.remote = remote;
     this.rtcpRemote = remoteRtcp;
@@ -314,8 +319,8 @@ public final class MediaPort {
       return;
     }
     int pt = header.payloadType();
-    boolean isEvent = telephoneEvent != null && pt == telephoneEvent.payloadType();
-    if (!isEvent && pt != codec.payloadType()) {
+    boolean isEvent = pt == eventPt;
+    if (!isEvent && pt != codecPt) {
       drop(DropReason.UNKNOWN_PAYLOAD_TYPE); // before the source check: a stray packet must not capture the endpoint
       return;
     }
@@ -442,12 +447,12 @@ public final class MediaPort {
     out.clear();
     if (isEvent) {
       if (telephoneEvent == null) return; // this peer cannot take RFC 4733: its digits are lost, never transcoded
-      outPt = telephoneEvent.payloadType();
+      outPt = eventPt;
       copy(in, h.payloadOffset(), out, payloadLength);
     } else {
       int how = conversionFrom(from);
       if (how == CANNOT_CONVERT) return;
-      outPt = codec.payloadType();
+      outPt = codecPt;
       if (how == PASS_THROUGH) copy(in, h.payloadOffset(), out, payloadLength);
       else transcode(in, h.payloadOffset(), out, payloadLength, how == ULAW_TO_ALAW);
     }

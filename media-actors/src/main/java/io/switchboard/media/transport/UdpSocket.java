@@ -39,6 +39,7 @@ final class UdpSocket implements AutoCloseable {
   private InetSocketAddress sender;
   private InetSocketAddress destination;
   private int destinationIp;
+  private int destinationPort;
   /** The last buffer sent from and its memory's address: on the relay path it is always the same one. */
   private ByteBuffer sentFrom;
   private long sentFromAddress;
@@ -105,6 +106,7 @@ final class UdpSocket implements AutoCloseable {
     if (to != destination) {
       if (!(to.getAddress() instanceof Inet4Address v4)) return -1;
       destinationIp = ipv4(v4);
+      destinationPort = to.getPort();
       destination = to;
     }
     if (packet != sentFrom) {
@@ -112,7 +114,7 @@ final class UdpSocket implements AutoCloseable {
       sentFromAddress = NativeUdp.address(packet);
       sentFrom = packet;
     }
-    int sent = NativeUdp.send(fd, sentFromAddress + packet.position(), packet.remaining(), destinationIp, to.getPort());
+    int sent = NativeUdp.send(fd, sentFromAddress + packet.position(), packet.remaining(), destinationIp, destinationPort);
     return sent >= 0 ? sent : -1;
   }
 
