@@ -213,5 +213,16 @@ JNIEXPORT jint JNICALL Java_io_switchboard_media_transport_NativeUdp_setThreadSc
   attr.sched_policy = 0; /* SCHED_OTHER */
   attr.sched_nice = nice;
   attr.sched_runtime = (uint64_t) sliceNanos;
-  return syscall(SYS_sched_setattr, (pid_t) syscall(SYS_gettid), &attr, 0) < 0 ? -errno : 0;
+  pid_t self = (pid_t) syscall(SYS_gettid);
+  if (syscall(SYS_sched_setattr, self, &attr, 0) < 0) {
+    if (errno != EINVAL || sliceNanos == 0) return -errno;
+    attr.sched_runtime = 0; /* a kernel that refuses the slice: the nice value alone */
+    return syscall(SYS_sched_setattr, self, &attr, 0) < 0 ? -errno : -EOPNOTSUPP;
+  }
+  if (sliceNanos == 0) return 0;
+  /* kernels before 6.12 take the call and ignore the slice; they report none back */
+  struct sched_attr_v1 kept;
+  memset(&kept, 0, sizeof kept);
+  if (syscall(SYS_sched_getattr, self, &kept, sizeof kept, 0) < 0) return -errno;
+  return kept.sched_runtime == (uint64_t) sliceNanos ? 0 : -EOPNOTSUPP;
 }

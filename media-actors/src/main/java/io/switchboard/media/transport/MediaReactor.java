@@ -36,7 +36,7 @@ public final class MediaReactor implements Extension {
   private static final long TICK_NANOS = 100_000_000L;
   private static final long FRAME_NANOS = 20_000_000L;
   private static final int TICKS_PER_TOTALS = 10;
-  private static final int EINVAL = 22;
+  private static final int EOPNOTSUPP = 95;
 
   /** Two bound sockets waiting for their endpoint's negotiation to finish. */
   public record PortPair(int rtpPort, UdpSocket rtp, UdpSocket rtcp) {}
@@ -310,16 +310,16 @@ public final class MediaReactor implements Extension {
 
   private static void applyScheduling(int nice, long sliceNanos) {
     int result = NativeUdp.setThreadScheduling(nice, sliceNanos);
-    if (result == -EINVAL && sliceNanos > 0) {
-      LOG.warn("media thread: this kernel takes no time slice of a thread's own (Linux 6.12 and later do); its default applies");
-      sliceNanos = 0;
-      result = NativeUdp.setThreadScheduling(nice, 0);
-    }
-    if (result != 0 && nice < 0) {
+    if (result != 0 && result != -EOPNOTSUPP && nice < 0) {
       LOG.warn("media thread: cannot set nice {} (errno {}): it shares the core with the JVM's other threads as equals;"
           + " grant CAP_SYS_NICE or LimitNICE={} (systemd), or set switchboard.media.thread-nice = 0", nice, -result, nice);
       nice = 0;
-      result = sliceNanos == 0 ? 0 : NativeUdp.setThreadScheduling(0, sliceNanos);
+      result = NativeUdp.setThreadScheduling(0, sliceNanos);
+    }
+    if (result == -EOPNOTSUPP) {
+      LOG.warn("media thread: this kernel keeps no time slice of a thread's own (Linux 6.12 and later do); its default applies");
+      sliceNanos = 0;
+      result = 0;
     }
     if (result == 0) {
       LOG.info("media thread: nice {}, time slice {}", nice, sliceNanos == 0 ? "the kernel's default" : sliceNanos / 1000 + " µs");

@@ -92,8 +92,9 @@ final class NativeUdp {
 
   /**
    * Sets the calling thread's nice value (-20..19) and the time slice it asks the scheduler for (Linux
-   * 6.12 and later; 0: the kernel's default, else clamped by the kernel to 0.1..100 ms). 0 or -errno
-   * (-EACCES/-EPERM: a nice value not permitted).
+   * 6.12 and later; 0: the kernel's default, else clamped by the kernel to 0.1..100 ms). 0 or -errno:
+   * -EACCES/-EPERM, a nice value not permitted (nothing changed); -EOPNOTSUPP, the nice value is set but
+   * this kernel keeps no slice of a thread's own.
    */
   static native int setThreadScheduling(int nice, long sliceNanos);
 
