@@ -58,15 +58,18 @@ public final class Main {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     CallSession.init(system, SessionSettings.fromConfig(config));
+    CompletionStage<Long> warm = CompletableFuture.completedFuture(0L);
     if (cluster.selfMember().hasRole(CallSession.ROLE)) {
       try {
-        MediaReactor.get(system); // now, not at the first call: a media setting it refuses stops the node here
+        warm = MediaReactor.get(system).warmedUp(); // now, not at the first call: a media setting it refuses stops the node here
       } catch (RuntimeException e) {
         return CompletableFuture.failedFuture(e);
       }
       system.systemActorOf(SessionListing.create(), "session-listing", Props.empty());
     }
     if (!cluster.selfMember().hasRole("gateway")) return CompletableFuture.completedFuture(Optional.empty());
-    return ControlServer.start(system, ControlSettings.fromConfig(config)).thenApply(Optional::of);
+    // the gateway opens once the media path is compiled: its first calls meet a node at full speed
+    return warm.thenComposeAsync(v -> ControlServer.start(system, ControlSettings.fromConfig(config)), system.executionContext())
+        .thenApply(Optional::of);
   }
 }

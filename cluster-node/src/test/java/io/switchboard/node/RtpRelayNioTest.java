@@ -35,10 +35,12 @@ class RtpRelayNioTest extends RelayTests {
   }
 
   @Test
-  void aNodeRefusesANativeIoSettingItCannotHonour() {
+  void aNodeRefusesAMediaThreadSettingItCannotHonour() {
     assertRefused("switchboard.media.thread-nice = -21", "switchboard.media.thread-nice must be between -20 and 19, not -21");
     assertRefused("switchboard.media.thread-slice = 50us",
         "switchboard.media.thread-slice must be 0 (the kernel's default) or between 100us and 100ms, not 50us");
+    assertRefused("switchboard.media.warm-up-packets = -1",
+        "switchboard.media.warm-up-packets must be between 0 (no warm-up) and 1000000, not -1");
     assertRefused("switchboard.media.native-io = sometimes", "switchboard.media.native-io must be auto, on or off, not \"sometimes\"");
     assertRefused("switchboard.media.ip = \"::1\"\nswitchboard.media.native-io = on",
         "switchboard.media.native-io = on, but native media I/O cannot be used: switchboard.media.ip is not an IPv4 address");

@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -37,6 +39,8 @@ public final class MediaReactor implements Extension {
   private static final long FRAME_NANOS = 20_000_000L;
   private static final int TICKS_PER_TOTALS = 10;
   private static final int EOPNOTSUPP = 95;
+  /** A warm-up whose loops lost their packets ends here rather than holding the node back. */
+  private static final long WARM_UP_LIMIT_NANOS = 10_000_000_000L;
 
   /** Two bound sockets waiting for their endpoint's negotiation to finish. */
   public record PortPair(int rtpPort, UdpSocket rtp, UdpSocket rtcp) {}
@@ -62,6 +66,7 @@ public final class MediaReactor implements Extension {
   /** Made once: a method reference written in the loop would be a new object on every wake-up. */
   private final Poller.Ready onReady = this::onReady;
   private volatile boolean running = true;
+  private final CompletableFuture<Long> warm = new CompletableFuture<>();
 
   private MediaReactor(ActorSystem<?> system) {
     this.settings = MediaSettings.fromConfig(system.settings().config());
@@ -285,9 +290,9 @@ public final class MediaReactor implements Extension {
   }
 
   private void run() {
-    if (nativeIo && (settings.threadNice() != 0 || !settings.threadSlice().isZero())) {
-      applyScheduling(settings.threadNice(), settings.threadSlice().toNanos());
-    }
+    WarmUp warmUp = startWarmUp();
+    long warmUpStart = System.nanoTime();
+    if (warmUp == null) takeItsPlace(0);
     long nextTick = System.nanoTime() + TICK_NANOS;
     long timeoutNanos = settings.mediaTimeout().toNanos();
     while (running) {
@@ -295,6 +300,7 @@ public final class MediaReactor implements Extension {
         for (Runnable t; (t = tasks.poll()) != null; ) t.run();
         poller.poll(pollTimeoutMs(), onReady);
         long now = System.nanoTime();
+        if (warmUp != null && !stepWarmUp(warmUp, now, warmUpStart)) warmUp = null;
         while (!timed.isEmpty() && timed.peek().dueNanos - now <= 0) timed.poll().task.run();
         if (now >= nextTick) {
           nextTick = now + TICK_NANOS;
@@ -306,6 +312,76 @@ public final class MediaReactor implements Extension {
         LOG.error("media thread error (continuing)", t);
       }
     }
+    if (warmUp != null) warmUp.stop(); // the system stopped while it ran
+  }
+
+  /**
+   * The warm-up's loops on sockets of their own (see {@link WarmUp}); null when it is switched off or
+   * cannot bind, and then the node starts without it.
+   */
+  private WarmUp startWarmUp() {
+    if (settings.warmUpPackets() == 0) return null;
+    WarmUp w = null;
+    try {
+      w = new WarmUp(warmUpHost, settings.ip(), settings.warmUpPackets());
+      w.start(out);
+      return w;
+    } catch (IOException e) {
+      LOG.warn("media thread: no warm-up ({}): the first calls carry the relay path while it compiles", e.toString());
+      if (w != null) w.stop();
+      return null;
+    }
+  }
+
+  /** @return false once the warm-up is over (done, failed or out of time) and the media thread has taken its place */
+  private boolean stepWarmUp(WarmUp w, long now, long started) {
+    try {
+      if (w.step(now, out) && now - started < WARM_UP_LIMIT_NANOS) return true;
+    } catch (IOException e) {
+      LOG.warn("media thread: warm-up stopped ({})", e.toString());
+    }
+    w.stop();
+    long ms = (now - started) / 1_000_000;
+    if (w.complete()) LOG.info("media thread: warmed up, {} packets relayed in {} ms", w.relayed(), ms);
+    else LOG.warn("media thread: warm-up stopped after {} ms with {} packets relayed", ms, w.relayed());
+    takeItsPlace(w.relayed());
+    return false;
+  }
+
+  private final WarmUp.Host warmUpHost = new WarmUp.Host() {
+    @Override
+    public UdpSocket bind(int port) throws IOException {
+      return MediaReactor.this.bind(port);
+    }
+
+    @Override
+    public void register(MediaPort port) throws IOException {
+      poller.register(port.rtp);
+      poller.register(port.rtcp);
+    }
+
+    @Override
+    public void retire(MediaPort port) {
+      poller.deregister(port.rtp);
+      poller.deregister(port.rtcp);
+      port.close(out);
+    }
+  };
+
+  /** The media thread takes its place among the JVM's threads now: while warming up it shares the core with the compilers as an equal. */
+  private void takeItsPlace(long warmUpPackets) {
+    if (nativeIo && (settings.threadNice() != 0 || !settings.threadSlice().isZero())) {
+      applyScheduling(settings.threadNice(), settings.threadSlice().toNanos());
+    }
+    warm.complete(warmUpPackets);
+  }
+
+  /**
+   * Completes, with the packets the warm-up relayed, when the media thread has warmed up (at once, with
+   * 0, when that is switched off): the node can take calls at full speed.
+   */
+  public CompletionStage<Long> warmedUp() {
+    return warm;
   }
 
   private static void applyScheduling(int nice, long sliceNanos) {

@@ -19,10 +19,12 @@ import java.time.Duration;
  * @param threadNice the media thread's nice value (with native I/O), below the JVM's other threads
  * @param threadSlice the time slice the media thread asks the scheduler for (with native I/O); zero: the
  *     kernel's default
+ * @param warmUpPackets packets each of the warm-up's loops relays when the node starts ({@link WarmUp}); 0: none
  */
 public record MediaSettings(String ip, String advertisedIp, int portMin, int portMax, Duration mediaTimeout,
                             Duration rtcpInterval, Duration learningWindow, int receiveBuffer, int maxEndpoints,
-                            NativeIo nativeIo, int threadNice, Duration threadSlice) {
+                            NativeIo nativeIo, int threadNice, Duration threadSlice,
+                            int warmUpPackets) {
 
   /** {@code switchboard.media.native-io}: native when it can be loaded, native or fail, or NIO. */
   public enum NativeIo { AUTO, ON, OFF }
@@ -35,7 +37,14 @@ public record MediaSettings(String ip, String advertisedIp, int portMin, int por
         c.getDuration("rtcp-interval"), c.getDuration("learning-window"),
         (int) Math.min(Integer.MAX_VALUE, c.getBytes("receive-buffer")),
         root.getInt("switchboard.session.max-endpoints"), nativeIo(c.getString("native-io")), nice(c.getInt("thread-nice")),
-        slice(c.getDuration("thread-slice")));
+        slice(c.getDuration("thread-slice")), warmUp(c.getInt("warm-up-packets")));
+  }
+
+  private static int warmUp(int value) {
+    if (value < 0 || value > 1_000_000) {
+      throw new IllegalArgumentException("switchboard.media.warm-up-packets must be between 0 (no warm-up) and 1000000, not " + value);
+    }
+    return value;
   }
 
   /** The kernel takes slices of 0.1 to 100 ms (and clamps others silently); outside that is a typo. */
