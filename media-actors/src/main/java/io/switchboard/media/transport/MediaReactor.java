@@ -178,8 +178,7 @@ public final class MediaReactor implements Extension {
     port.learningWindowNanos = settings.learningWindow().toNanos(); // published to the media thread by submit
     submit(() -> {
       try {
-        poller.register(port.rtp);
-        poller.register(port.rtcp);
+        plugIn(port);
         port.nextReportNanos = System.nanoTime() + reportInterval() / 2; // RFC 3550 §6.2: the first one after half
         active.add(port);
       } catch (IOException e) {
@@ -227,11 +226,7 @@ public final class MediaReactor implements Extension {
   public void close(MediaPort port) {
     submit(() -> {
       if (active.remove(port)) MediaTotals.add(retired, port);
-      if (port.rtp != null) {
-        poller.deregister(port.rtp);
-        poller.deregister(port.rtcp);
-      }
-      port.close(out);
+      unplug(port);
       if (port.rtpPort > 0) ports.release(port.rtpPort); // bridge and source ports hold none
     });
   }
@@ -337,7 +332,7 @@ public final class MediaReactor implements Extension {
   private boolean stepWarmUp(WarmUp w, long now, long started) {
     try {
       if (w.step(now, out) && now - started < WARM_UP_LIMIT_NANOS) return true;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warn("media thread: warm-up stopped ({})", e.toString());
     }
     w.stop();
@@ -356,17 +351,29 @@ public final class MediaReactor implements Extension {
 
     @Override
     public void register(MediaPort port) throws IOException {
-      poller.register(port.rtp);
-      poller.register(port.rtcp);
+      plugIn(port);
     }
 
     @Override
     public void retire(MediaPort port) {
-      poller.deregister(port.rtp);
-      poller.deregister(port.rtcp);
-      port.close(out);
+      unplug(port);
     }
   };
+
+  /** The media thread reads the port's sockets from now on. */
+  private void plugIn(MediaPort port) throws IOException {
+    poller.register(port.rtp);
+    poller.register(port.rtcp);
+  }
+
+  /** The media thread stops reading the port's sockets (if it has any) and the port says BYE and closes them. */
+  private void unplug(MediaPort port) {
+    if (port.rtp != null) {
+      poller.deregister(port.rtp);
+      poller.deregister(port.rtcp);
+    }
+    port.close(out);
+  }
 
   /** The media thread takes its place among the JVM's threads now: while warming up it shares the core with the compilers as an equal. */
   private void takeItsPlace(long warmUpPackets) {

@@ -28,7 +28,8 @@ final class WarmUp {
 
   private static final int ROUNDS = 50;
   private static final int IN_FLIGHT = 4;
-  private static final MediaListener SILENT = new MediaListener() {
+  /** Nobody listens to the warm-up's ports. */
+  static final MediaListener SILENT = new MediaListener() {
     @Override public void firstPacket(String endpointId) {}
     @Override public void dtmf(String endpointId, char digit, int durationMs) {}
     @Override public void rtcpBye(String endpointId, long[] ssrcs, String reason) {}

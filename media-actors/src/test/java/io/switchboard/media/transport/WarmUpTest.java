@@ -23,16 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class WarmUpTest {
 
-  private static final MediaListener NO_NEWS = new MediaListener() {
-    @Override public void firstPacket(String endpointId) {}
-    @Override public void dtmf(String endpointId, char digit, int durationMs) {}
-    @Override public void rtcpBye(String endpointId, long[] ssrcs, String reason) {}
-    @Override public void mediaTimeout(String endpointId, long silentMs) {}
-    @Override public void speechStarted(String endpointId) {}
-    @Override public void silence(String endpointId, long silenceMs) {}
-    @Override public void sourceFinished(String endpointId, String error) {}
-  };
-
   private static ActorTestKit kit(String config) {
     return ActorTestKit.create(ConfigFactory.parseString(config + """
 
@@ -78,7 +68,7 @@ class WarmUpTest {
           + "m=audio " + peer.getLocalPort() + " RTP/AVP 0\r\n";
       var negotiated = io.switchboard.media.sdp.OfferAnswer.answer(offer, io.switchboard.media.sdp.Direction.SENDRECV,
           new io.switchboard.media.sdp.OfferAnswer.Local("127.0.0.1", pair.rtpPort(), pair.rtpPort() + 1, 1)).negotiated();
-      MediaPort port = reactor.activate("echo", pair, negotiated, NO_NEWS);
+      MediaPort port = reactor.activate("echo", pair, negotiated, WarmUp.SILENT);
       port.setRoute(new MediaPort.Route(new MediaPort[] {port}));
       assertTrue(!reactor.warmedUp().toCompletableFuture().isDone(), "still warming up");
       byte[] rtp = new byte[12 + 160];
