@@ -39,7 +39,9 @@ class WarmUpTest {
       MediaReactor reactor = MediaReactor.get(kit.system());
       long relayed = reactor.warmedUp().toCompletableFuture().get(15, TimeUnit.SECONDS);
       assertTrue(relayed >= 3 * 6000, "each of the three loops relayed its share: " + relayed);
-      assertEquals(before, udpSocketsOfThisProcess(), "the warm-up's sockets are closed");
+      Set<String> opened = udpSocketsOfThisProcess();
+      opened.removeAll(before); // only new ones count: an earlier test's sockets may still be closing
+      assertEquals(Set.of(), opened, "the warm-up's sockets are closed");
 
       // the pool is whole (both pairs free) and the totals know nothing of the warm-up
       MediaReactor.PortPair a = reactor.allocate();
