@@ -336,8 +336,7 @@ public final class MediaPort {
       }
       learn(source);
     }
-    countIn(length);
-    LAST_RECEIVED.setRelease(this, now);
+    arrived(length, now);
     if (!isEvent) {
       reception.packet(header.sequenceNumber(), header.timestamp(), now);
       peerSsrc = header.ssrc();
@@ -546,8 +545,7 @@ public final class MediaPort {
       return false;
     }
     if (got == FrameSource.NOTHING) return true;
-    countIn(2 * FrameSource.FRAME);
-    LAST_RECEIVED.setRelease(this, now);
+    arrived(2 * FrameSource.FRAME, now);
     RecordingTap[] t = taps;
     for (int i = 0; i < t.length; i++) t[i].pcm(sourceFrame, FrameSource.FRAME, now);
     if (mixer != null) {
@@ -676,6 +674,12 @@ public final class MediaPort {
       listener.mediaTimeout(endpointId, (now - last) / 1_000_000);
       nextTimeoutNanos = now + timeoutNanos;
     }
+  }
+
+  /** Media of {@code bytes} came in at {@code now}: counted, and the silence that times a peer out ends. */
+  private void arrived(int bytes, long now) {
+    countIn(bytes);
+    LAST_RECEIVED.setRelease(this, now);
   }
 
   private void countIn(int bytes) {

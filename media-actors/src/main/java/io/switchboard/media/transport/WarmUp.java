@@ -38,14 +38,14 @@ final class WarmUp {
     @Override public void silence(String endpointId, long silenceMs) {}
     @Override public void sourceFinished(String endpointId, String error) {}
   };
-  /** The ports' codecs; what leaves port i arrives at port {@code PEER_OF[i]}. */
+  /**
+   * The ports' codecs. A packet arriving at an even port leaves from the odd port after it, and what
+   * leaves port i arrives at port {@code PEER_OF[i]}: 0 and 1 are a pair, 2 to 5 a ring.
+   */
   private static final RtpMap[] CODECS = {RtpMap.staticType(0), RtpMap.staticType(0),
       RtpMap.staticType(0), RtpMap.staticType(8), RtpMap.staticType(8), RtpMap.staticType(0)};
   private static final int[] PEER_OF = {1, 0, 5, 4, 3, 2};
   private static final RtpMap DIGITS = new RtpMap(101, RtpMap.TELEPHONE_EVENT, 8000, 1, "0-16");
-  /** The ports that receive (each relays out of the next one) and the ports that feed them. */
-  private static final int[] RECEIVERS = {0, 2, 4};
-  private static final int[] FEEDERS = {1, 5, 3};
 
   /** What the media thread lends the warm-up: sockets on its address, and its poller. */
   interface Host {
@@ -85,7 +85,7 @@ final class WarmUp {
    */
   boolean step(long now, ByteBuffer scratch) throws IOException {
     if ((++steps & 7) == 0) for (MediaPort p : ports) p.sendReport(now, scratch, false);
-    for (int r : RECEIVERS) if (ports[r].packetsIn() < perRound) return true;
+    for (int r = 0; r < ports.length; r += 2) if (ports[r].packetsIn() < perRound) return true;
     stop();
     if (++round == ROUNDS) return false;
     start(scratch);
@@ -95,7 +95,7 @@ final class WarmUp {
   /** Closes the current round's ports (its packets in flight die with the sockets). */
   void stop() {
     if (ports == null) return;
-    for (int r : RECEIVERS) relayed += ports[r].packetsIn();
+    for (int r = 0; r < ports.length; r += 2) relayed += ports[r].packetsIn();
     for (MediaPort p : ports) host.retire(p);
     ports = null;
   }
@@ -124,7 +124,7 @@ final class WarmUp {
         made[i] = new MediaPort("warm-up-" + i, 0, rtp[i], rtcp[i], CODECS[i], DIGITS, Direction.SENDRECV,
             addressOf(rtp[peer]), addressOf(rtcp[peer]), false, SILENT);
       }
-      for (int r : RECEIVERS) made[r].setRoute(new MediaPort.Route(new MediaPort[] {made[r + 1]}));
+      for (int r = 0; r < made.length; r += 2) made[r].setRoute(new MediaPort.Route(new MediaPort[] {made[r + 1]}));
       for (MediaPort p : made) host.register(p);
       return made;
     } catch (IOException | RuntimeException e) {
@@ -140,14 +140,15 @@ final class WarmUp {
     }
   }
 
+  /** Each odd port sends the packets that keep its loop going, to the even port it feeds. */
   private void feed(ByteBuffer scratch) {
-    for (int loop = 0; loop < FEEDERS.length; loop++) {
-      MediaPort from = ports[FEEDERS[loop]];
+    for (int f = 1; f < ports.length; f += 2) {
+      MediaPort from = ports[f];
       for (int k = 0; k < IN_FLIGHT; k++) {
         boolean digit = k == IN_FLIGHT - 1;
         scratch.clear();
         RtpHeader.writeFixed(scratch, 0, k == 0, digit ? DIGITS.payloadType() : from.codec().payloadType(), k, 160L * k,
-            0x5741524dL + loop);
+            0x5741524dL + f);
         scratch.position(RtpHeader.FIXED_LENGTH);
         if (digit) {
           scratch.put((byte) 5).put((byte) 10).putShort((short) 800); // digit 5, not ended, 100 ms so far
